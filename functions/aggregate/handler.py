@@ -1,0 +1,22 @@
+"""Pipeline step: count the contact's vote in the account·quarter roll-up."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import Settings
+from shared.observability import logger, metrics, tracer
+from shared.services.pipeline import aggregate
+from shared.services.steps import ResponseStep
+from shared.store.rollups import RollupRepository
+
+settings = Settings.from_env()
+rollups = RollupRepository(settings.rollups_table)
+
+
+@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = ResponseStep.model_validate(event)
+    return aggregate(step.response, rollups, settings.thresholds, settings.event_bus_name).model_dump(mode="json")

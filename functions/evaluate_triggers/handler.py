@@ -1,0 +1,26 @@
+"""Pipeline step: run the trigger rules over the response, its account and its roll-up."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import Settings
+from shared.observability import logger, metrics, tracer
+from shared.services.pipeline import evaluate_triggers
+from shared.services.steps import EvaluateStep
+from shared.store.accounts import AccountRepository
+
+settings = Settings.from_env()
+accounts = AccountRepository(settings.accounts_table)
+
+
+@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = EvaluateStep.model_validate(event)
+    evaluated = evaluate_triggers(step.response, step.current, step.previous, accounts, settings.thresholds)
+    for firing in evaluated.firings:
+        metrics.add_metric(name=f"Trigger-{firing.rule}", unit=MetricUnit.Count, value=1)
+    return evaluated.model_dump(mode="json")

@@ -1,0 +1,65 @@
+"""Intake API: POST /v1/responses (the generic format). Validate, store once, start the pipeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import IntakeSettings
+from shared.observability import logger, metrics, tracer
+from shared.services.intake import IntakeResult, IntakeStatus, accept
+from shared.store.executions import PipelineStarter
+from shared.store.responses import ResponseRepository
+from shared.vendors.generic import GenericResponse, to_canonical
+
+settings = IntakeSettings.from_env()
+responses = ResponseRepository(settings.responses_table)
+pipeline = PipelineStarter(settings.pipeline_arn)
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+@app.post("/v1/responses", summary="Submit one NPS response in the generic format")
+def post_response(response: GenericResponse) -> Response[IntakeResult]:
+    result = accept(to_canonical(response), responses, pipeline, now=datetime.now(UTC))
+    logger.append_keys(correlation_id=result.response_key)
+    metrics.add_metric(name=f"Responses{result.status.title()}", unit=MetricUnit.Count, value=1)
+    code = 202 if result.status is IntakeStatus.ACCEPTED else 200
+    return Response(status_code=code, content_type=content_types.APPLICATION_JSON, body=result)
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
+    problems = [_problem(e) for e in error.errors()]
+    not_json = any(p["type"] == "json_invalid" for p in problems)
+    body = {
+        "error": "body is not valid JSON" if not_json else "invalid response",
+        "problems": problems,
+    }
+    metrics.add_metric(name="ResponsesRejected", unit=MetricUnit.Count, value=1)
+    return Response(status_code=400 if not_json else 422, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    location = [str(part) for part in error.get("loc", ()) if part != "body"]
+    return {"field": ".".join(location) or "body", "type": error.get("type"), "message": error.get("msg")}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    body = event.get("body") or ""
+    if len(body.encode()) > settings.max_body_bytes:
+        # API Gateway accepts up to 10 MB; no NPS response is anywhere near this size.
+        return _too_large()
+    return app.resolve(event, context)
+
+
+def _too_large() -> dict[str, Any]:
+    message = f'{{"error": "body larger than {settings.max_body_bytes} bytes"}}'
+    return {"statusCode": 413, "headers": {"Content-Type": "application/json"}, "body": message}

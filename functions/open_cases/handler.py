@@ -1,0 +1,29 @@
+"""Pipeline step: open one case per firing, at most once per firing."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import Settings
+from shared.observability import logger, metrics, tracer
+from shared.services.pipeline import open_cases
+from shared.services.steps import OpenCasesStep
+from shared.store.cases import CaseRepository
+
+settings = Settings.from_env()
+cases = CaseRepository(settings.cases_table)
+
+
+@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = OpenCasesStep.model_validate(event)
+    opened = open_cases(
+        step.response, step.firings, step.account, cases, settings.event_bus_name, now=datetime.now(UTC)
+    )
+    if opened.opened:
+        metrics.add_metric(name="CasesOpened", unit=MetricUnit.Count, value=len(opened.opened))
+    return opened.model_dump(mode="json")

@@ -1,0 +1,51 @@
+"""Settings, validated once at cold start from the environment. A missing setting fails loudly."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.thresholds import Thresholds
+from shared.store.schema import ACCOUNTS, CASES, RESPONSES, ROLLUPS
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    responses_table: str = Field(min_length=3)
+    rollups_table: str = Field(min_length=3)
+    cases_table: str = Field(min_length=3)
+    accounts_table: str = Field(min_length=3)
+    event_bus_name: str = Field(min_length=1)
+    thresholds: Thresholds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        return cls.model_validate(_read(env or os.environ))
+
+
+class IntakeSettings(Settings):
+    pipeline_arn: str = Field(min_length=20)
+    max_body_bytes: int = Field(ge=1024)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> IntakeSettings:
+        env = env or os.environ
+        return cls.model_validate(
+            _read(env) | {"pipeline_arn": env.get("PIPELINE_ARN"), "max_body_bytes": env.get("MAX_BODY_BYTES")}
+        )
+
+
+def _read(env: Mapping[str, str]) -> dict[str, object]:
+    return {
+        "responses_table": env.get(RESPONSES.env_var),
+        "rollups_table": env.get(ROLLUPS.env_var),
+        "cases_table": env.get(CASES.env_var),
+        "accounts_table": env.get(ACCOUNTS.env_var),
+        "event_bus_name": env.get("EVENT_BUS_NAME"),
+        # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
+        "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),
+    }

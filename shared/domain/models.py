@@ -1,0 +1,56 @@
+"""The canonical NPS response: what every vendor format is parsed into."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+
+# Ids end up in DynamoDB keys and Step Functions execution names (max 80 chars, no '#').
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$")]
+
+
+class Band(StrEnum):
+    DETRACTOR = "detractor"
+    PASSIVE = "passive"
+    PROMOTER = "promoter"
+
+
+class SurveyKind(StrEnum):
+    """Relational NPS (periodic, about the relationship) and transactional NPS (after a touchpoint)
+    are reported apart: mixing them skews the account number."""
+
+    RELATIONAL = "relational"
+    TRANSACTIONAL = "transactional"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class CanonicalResponse(BaseModel):
+    """One survey answer, vendor-neutral. Immutable once parsed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    response_id: Identifier
+    vendor: Identifier = "generic"
+    program: Identifier = "customer"
+    survey_id: Identifier | None = None
+    account_id: Identifier
+    contact_id: Identifier
+    contact_email: str | None = Field(default=None, max_length=254)
+    score: StrictInt = Field(ge=0, le=10)
+    comment: str | None = Field(default=None, max_length=5000)
+    submitted_at: Annotated[AwareDatetime, AfterValidator(_utc)]
+    kind: SurveyKind = SurveyKind.RELATIONAL
+    touchpoint: Identifier | None = None
+    product_line: Identifier | None = None
+    properties: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+    @property
+    def key(self) -> str:
+        """Globally unique id: vendor ids only need to be unique per vendor."""
+        return f"{self.vendor}-{self.response_id}"

@@ -1,0 +1,22 @@
+"""Calendar quarters as strings like '2026-Q3', which sort in time order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def quarter_of(moment: datetime) -> str:
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def previous_quarter(quarter: str) -> str:
+    year, q = _parse(quarter)
+    return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
+
+
+def _parse(quarter: str) -> tuple[int, int]:
+    year, q = quarter.split("-Q")
+    number = int(q)
+    if not 1 <= number <= 4:
+        raise ValueError(f"not a quarter: {quarter!r}")
+    return int(year), number

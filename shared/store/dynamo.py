@@ -1,0 +1,97 @@
+"""What every repository shares: the client, item (de)serialisation and error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+# Throttling and service faults: the caller (a Step Functions Retry) should try again.
+_TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+}
+
+
+class StoreUnavailable(Exception):
+    """DynamoDB is throttling or failing: safe to retry."""
+
+
+class StoreError(Exception):
+    """A DynamoDB call failed for a reason a retry will not fix."""
+
+
+@cache
+def client() -> Any:
+    # Created once per execution environment, reused across invocations.
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as error:
+        code = error_code(error)
+        if code in _TRANSIENT:
+            raise StoreUnavailable(code) from error
+        raise StoreError(f"{code}: {error}") from error
+    except BotoCoreError as error:
+        raise StoreUnavailable(str(error)) from error
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def items(operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a query or scan, page by page, deserialised."""
+    with translated_errors():
+        while True:
+            page = getattr(client(), operation)(**kwargs)
+            yield from (from_item(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

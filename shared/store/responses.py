@@ -1,0 +1,66 @@
+"""The Responses table: the response as received, and its pipeline status."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.domain.models import CanonicalResponse
+from shared.store.dynamo import client, error_code, from_item, items, to_item, translated_errors
+
+STATUS_RECEIVED = "received"
+FAILED_INDEX_VALUE = "FAILED"  # written by the pipeline's failure path (statemachines/)
+
+
+class ResponseRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = table_name
+
+    def put_new(self, response: CanonicalResponse, received_at: datetime) -> bool:
+        """Store a response once. False when the id is already stored: nothing is changed then."""
+        item = to_item(
+            {
+                "pk": response.key,
+                "response": response.model_dump(mode="json"),
+                "status": STATUS_RECEIVED,
+                "received_at": received_at.isoformat(),
+            }
+        )
+        with translated_errors():
+            try:
+                client().put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+            except ClientError as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
+    def delete(self, key: str) -> None:
+        with translated_errors():
+            client().delete_item(TableName=self._table, Key={"pk": {"S": key}})
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with translated_errors():
+            item = client().get_item(TableName=self._table, Key={"pk": {"S": key}}, ConsistentRead=True)
+        return from_item(item["Item"]) if "Item" in item else None
+
+    def failed(self) -> list[dict[str, Any]]:
+        """Responses whose pipeline run ended on the failure path, oldest first."""
+        return list(
+            items(
+                "query",
+                TableName=self._table,
+                IndexName="failed",
+                KeyConditionExpression="failed_status = :f",
+                ExpressionAttributeValues={":f": {"S": FAILED_INDEX_VALUE}},
+            )
+        )
+
+    def count_by_status(self) -> Counter[str]:
+        found = items(
+            "scan", TableName=self._table, ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"}
+        )
+        return Counter(str(item.get("status", "unknown")) for item in found)

@@ -1,0 +1,62 @@
+"""Every DynamoDB table, defined once: the repositories, the CDK stack and the local runtime read this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    logical_name: str
+    env_var: str  # where a function finds the deployed table name
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names += [index.partition_key, index.sort_key]
+        return tuple(dict.fromkeys(name for name in names if name))
+
+
+# One item per response, keyed by "{vendor}-{response id}". A failed pipeline run sets the sparse
+# "failed" index attributes so redrive can find it.
+RESPONSES = TableSpec(
+    logical_name="Responses",
+    env_var="RESPONSES_TABLE",
+    partition_key="pk",
+    indexes=(Index("failed", "failed_status", "failed_at"),),
+)
+
+# Counter items (pk ACCOUNT#id, sk Q#quarter#program#kind) and contact votes
+# (sk VOTE#quarter#program#kind#contact). Counter items also carry gsi1 so a quarter's portfolio
+# can be read without a scan.
+ROLLUPS = TableSpec(
+    logical_name="Rollups",
+    env_var="ROLLUPS_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(Index("by_quarter", "gsi1pk", "gsi1sk"),),
+)
+
+# One item per case, keyed by its firing's dedupe key; listed by owner and by account.
+CASES = TableSpec(
+    logical_name="Cases",
+    env_var="CASES_TABLE",
+    partition_key="pk",
+    indexes=(Index("by_owner", "owner", "opened_at"), Index("by_account", "account_id", "opened_at")),
+)
+
+# The account directory: profile, ARR and the account team.
+ACCOUNTS = TableSpec(logical_name="Accounts", env_var="ACCOUNTS_TABLE", partition_key="pk")
+
+TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS)
