@@ -1,0 +1,172 @@
+"""The embedded AWS: moto in process, provisioned from the project's own definitions
+(shared/store/schema.py, shared/events.py, functions/catalog.py, statemachines/)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import zipfile
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
+from local import moto_patches
+from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
+from shared.store.schema import TABLES, RESPONSES, TableSpec
+from statemachines import RESPONSE_PIPELINE
+
+REGION = "us-east-1"
+PREFIX = "npsops"
+CRM_OUTBOX_QUEUE = "npsops-crm-outbox"
+
+
+def _table_name(spec: TableSpec) -> str:
+    return f"{PREFIX}-{spec.logical_name.lower()}"
+
+
+def _function_name(spec: FunctionSpec) -> str:
+    return f"{PREFIX}-{spec.name}"
+
+
+class EmbeddedAws:
+    """Start it, use boto3 as on AWS, stop it. One per process: moto's state is process-wide."""
+
+    def __init__(self, environment: dict[str, str] | None = None) -> None:
+        # Lambda stays on moto's docker backend, whose invoke local/moto_patches.py routes to the
+        # real handler in process ("use_docker": False would answer every invoke with a canned reply).
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._extra_env = environment or {}
+        self.pipeline_arn = ""
+        self.crm_queue_url = ""
+        self.handlers: dict[str, Any] = {}
+
+    def __enter__(self) -> EmbeddedAws:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        _fake_credentials()
+        moto_patches.install()
+        self._mock.start()
+        role = self._role()
+        self._tables()
+        self._bus()
+        arns = self._functions(role)
+        self.pipeline_arn = self._state_machine(role, arns)
+        os.environ["PIPELINE_ARN"] = self.pipeline_arn
+        self._load_handlers()
+
+    def stop(self) -> None:
+        moto_patches.executions.wait_below(1, timeout=30)
+        self._mock.stop()
+
+    def environment(self) -> dict[str, str]:
+        """What CDK sets on the functions, with the local names."""
+        env = {spec.env_var: _table_name(spec) for spec in TABLES}
+        return env | {
+            "EVENT_BUS_NAME": BUS_NAME,
+            "MAX_BODY_BYTES": "65536",
+            "POWERTOOLS_SERVICE_NAME": "npsops",
+            "POWERTOOLS_METRICS_NAMESPACE": "npsops",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        } | self._extra_env
+
+    def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+        """Call a function the way its event source would (API Gateway calls the intake this way)."""
+        return self.handlers[spec.name](event, moto_patches.LambdaContext(_function_name(spec), spec.memory_mb))
+
+    def _role(self) -> str:
+        iam = boto3.client("iam", region_name=REGION)
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]}
+        return str(iam.create_role(RoleName="npsops-local", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+
+    def _tables(self) -> None:
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        for spec in TABLES:
+            dynamodb.create_table(**table_definition(spec, _table_name(spec)))
+
+    def _bus(self) -> None:
+        events = boto3.client("events", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        events.create_event_bus(Name=BUS_NAME)
+        self.crm_queue_url = sqs.create_queue(QueueName=CRM_OUTBOX_QUEUE)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.crm_queue_url, AttributeNames=["QueueArn"])
+        for rule in RULES:
+            events.put_rule(Name=rule.name, EventBusName=BUS_NAME, EventPattern=json.dumps(rule.pattern),
+                            Description=rule.description)
+        events.put_targets(Rule=CRM_OUTBOX_RULE.name, EventBusName=BUS_NAME,
+                           Targets=[{"Id": "crm-outbox", "Arn": queue_arn["Attributes"]["QueueArn"]}])
+
+    def _functions(self, role: str) -> dict[str, str]:
+        awslambda = boto3.client("lambda", region_name=REGION)
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("README", "handlers run in process: see local/moto_patches.py")
+        arns = {}
+        for spec in FUNCTIONS:
+            created = awslambda.create_function(
+                FunctionName=_function_name(spec), Runtime="python3.12", Role=role, Handler=spec.handler,
+                Code={"ZipFile": code.getvalue()}, MemorySize=spec.memory_mb, Timeout=spec.timeout_seconds,
+                Architectures=["arm64"], Description=spec.description,
+            )
+            arns[spec.name] = created["FunctionArn"]
+        return arns
+
+    def _state_machine(self, role: str, function_arns: dict[str, str]) -> str:
+        substitutions = {spec.asl_placeholder: function_arns[spec.name] for spec in FUNCTIONS if spec.asl_placeholder}
+        substitutions["ResponsesTable"] = _table_name(RESPONSES)
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        created = sfn.create_state_machine(
+            name=RESPONSE_PIPELINE.name, definition=RESPONSE_PIPELINE.render(substitutions), roleArn=role,
+            type=RESPONSE_PIPELINE.workflow_type,
+        )
+        return str(created["stateMachineArn"])
+
+    def _load_handlers(self) -> None:
+        # Handlers validate their settings at import (cold start), so import them only now.
+        os.environ.update(self.environment())
+        for spec in FUNCTIONS:
+            handler = importlib.import_module(spec.module).handler
+            self.handlers[spec.name] = handler
+            moto_patches.register_handler(_function_name(spec), handler)
+
+    @property
+    def intake(self) -> FunctionSpec:
+        return INTAKE
+
+
+def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
+    """CreateTable arguments for a TableSpec."""
+    def key_schema(partition: str, sort: str | None) -> list[dict[str, str]]:
+        keys = [{"AttributeName": partition, "KeyType": "HASH"}]
+        return keys + ([{"AttributeName": sort, "KeyType": "RANGE"}] if sort else [])
+
+    definition: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": key_schema(spec.partition_key, spec.sort_key),
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes],
+    }
+    if spec.indexes:
+        definition["GlobalSecondaryIndexes"] = [
+            {"IndexName": i.name, "KeySchema": key_schema(i.partition_key, i.sort_key), "Projection": {"ProjectionType": "ALL"}}
+            for i in spec.indexes
+        ]
+    return definition
+
+
+def _fake_credentials() -> None:
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+        os.environ[key] = value
+    os.environ.pop("AWS_PROFILE", None)

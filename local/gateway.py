@@ -1,0 +1,136 @@
+"""The local HTTP API: turns HTTP requests into API Gateway (HTTP API, payload 2.0) events for the
+intake function, as API Gateway does, plus /_local/ routes for the CLI (executions, CRM events)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from local import executions as execution_views
+from local.aws import EmbeddedAws
+from local.crm_sink import CrmSink
+
+API_GATEWAY_MAX_BODY = 10 * 1024 * 1024  # HTTP API's payload limit
+
+
+def api_gateway_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+    parts = urlsplit(raw_path)
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {parts.path}",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {
+            "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                     "userAgent": headers.get("User-Agent", "")},
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{method} {parts.path}",
+            "stage": "$default",
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "body": text if body else None,
+        "isBase64Encoded": encoded,
+    }
+
+
+class LocalGateway:
+    def __init__(self, aws: EmbeddedAws, sink: CrmSink, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.aws, self.sink = aws, sink
+        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def route(self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict[str, str], bytes]:
+        route = urlsplit(path).path
+        if route.startswith("/_local/"):
+            return self._local(method, route, urlsplit(path).query)
+        event = api_gateway_event(method, path, headers, body, source_ip)
+        result = self.aws.invoke(self.aws.intake, event)
+        payload = result.get("body") or ""
+        raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+        return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), raw
+
+    def _local(self, method: str, route: str, query: str) -> tuple[int, dict[str, str], bytes]:
+        if method != "GET":
+            return _json(405, {"error": "local routes are read-only"})
+        if route == "/_local/health":
+            return _json(200, {"status": "ok", "pipeline": self.aws.pipeline_arn})
+        if route == "/_local/executions":
+            status = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("status")
+            return _json(200, execution_views.list_executions(self.aws.pipeline_arn, status))
+        if route.startswith("/_local/executions/"):
+            name = route.removeprefix("/_local/executions/")
+            arn = self.aws.pipeline_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+            try:
+                return _json(200, {"execution": name, "events": execution_views.history(arn)})
+            except Exception as error:
+                return _json(404, {"error": f"no execution {name}: {error}"})
+        if route == "/_local/events":
+            start = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("from", "0"))
+            return _json(200, self.sink.since(start))
+        return _json(404, {"error": f"no local route {route}"})
+
+
+def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(body, default=str).encode()
+
+
+def _handler_class(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as API Gateway offers
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > API_GATEWAY_MAX_BODY:
+                self._reply(413, {"Content-Type": "application/json"}, b'{"error": "Request Entity Too Large"}')
+                self.close_connection = True
+                return
+            body = self.rfile.read(length) if length else b""
+            try:
+                status, headers, payload = gateway.route(
+                    self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+                )
+            except Exception as error:  # API Gateway's answer when the integration fails
+                status, headers, payload = _json(500, {"message": "Internal Server Error", "detail": str(error)})
+            self._reply(status, headers, payload)
+
+        def _reply(self, status: int, headers: dict[str, str], payload: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                if key.lower() != "content-length":
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI prints what matters
+            return
+
+    return Handler

@@ -1,0 +1,192 @@
+"""What the embedded AWS needs moto to do differently. Every patch point is listed in PATCH_POINTS,
+and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves one.
+
+1. Lambda invoke runs the real handler in process (moto would start a docker container).
+2. Step Functions tasks reuse one boto3 client per service (moto builds a new client, with a new
+   SSL context, for every task: two thirds of an execution's CPU time).
+3. A state machine definition is parsed once, not once per execution.
+4. DynamoDB writes are serialised, as DynamoDB serialises writes to an item: moto's backend is not
+   thread-safe, and concurrent ADDs from parallel executions would otherwise lose increments.
+5. Running executions are counted, so the runtime can apply back-pressure and wait for quiet.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+PATCH_POINTS: tuple[tuple[str, str], ...] = (
+    ("moto.awslambda.models", "LambdaFunction._invoke_lambda"),
+    ("moto.stepfunctions.parser.asl.utils.boto_client", "boto_client_for"),
+    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils", "boto_client_for"),
+    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb",
+     "boto_client_for"),
+    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events",
+     "boto_client_for"),
+    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
+     "boto_client_for"),
+    ("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker._get_evaluation_entrypoint"),
+    ("moto.stepfunctions.parser.backend.execution", "Execution.start"),
+    ("moto.stepfunctions.parser.backend.execution", "BaseExecutionWorkerCommunication.terminated"),
+    ("moto.dynamodb.models", "DynamoDBBackend.put_item"),
+    ("moto.dynamodb.models", "DynamoDBBackend.update_item"),
+    ("moto.dynamodb.models", "DynamoDBBackend.delete_item"),
+    ("moto.dynamodb.models", "DynamoDBBackend.transact_write_items"),
+)
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def resolve(module: str, attribute: str) -> Any:
+    target: Any = importlib.import_module(module)
+    for part in attribute.split("."):
+        target = getattr(target, part)
+    return target
+
+
+class LambdaContext:
+    """The parts of the Lambda context object that Powertools reads."""
+
+    def __init__(self, function_name: str, memory_mb: int) -> None:
+        self.function_name = function_name
+        self.memory_limit_in_mb = memory_mb
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self.aws_request_id = "local"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+class ExecutionCounter:
+    def __init__(self) -> None:
+        self._running = 0
+        self._condition = threading.Condition()
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def started(self) -> None:
+        with self._condition:
+            self._running += 1
+
+    def ended(self) -> None:
+        with self._condition:
+            self._running -= 1
+            self._condition.notify_all()
+
+    def wait_below(self, limit: int, timeout: float | None = None) -> bool:
+        with self._condition:
+            return self._condition.wait_for(lambda: self._running < limit, timeout)
+
+
+executions = ExecutionCounter()
+_handlers: dict[str, Handler] = {}
+_installed = False
+dynamodb_write_lock = threading.RLock()
+
+
+def register_handler(function_name: str, handler: Handler) -> None:
+    _handlers[function_name] = handler
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _route_lambda_invoke()
+    _reuse_task_clients()
+    _parse_definitions_once()
+    _count_executions()
+    _serialise_dynamodb_writes()
+
+
+def _route_lambda_invoke() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    def invoke_in_process(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        handler = _handlers.get(self.function_name)
+        if handler is None:
+            raise RuntimeError(f"no local handler registered for Lambda function {self.function_name}")
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        try:
+            result = handler(payload, LambdaContext(self.function_name, int(self.memory_size)))
+        except Exception as error:  # the Lambda runtime's error shape: Step Functions reads errorType
+            failure = {"errorType": type(error).__name__, "errorMessage": str(error),
+                       "stackTrace": traceback.format_exception(error)[-3:]}
+            return json.dumps(failure), True, ""
+        return json.dumps(result), False, ""
+
+    LambdaFunction._invoke_lambda = invoke_in_process
+
+
+def _reuse_task_clients() -> None:
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    build = boto_client.boto_client_for
+
+    @functools.cache
+    def shared_client(region: str, service: str) -> Any:
+        return build(region=region, service=service)
+
+    def client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        return shared_client(region, service)
+
+    for module, attribute in PATCH_POINTS:
+        if attribute == "boto_client_for":
+            setattr(importlib.import_module(module), attribute, client_for)
+
+
+def _parse_definitions_once() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    @functools.lru_cache(maxsize=64)
+    def parse(definition: str) -> Any:
+        return AmazonStateLanguageParser.parse(definition)[0]
+
+    def entrypoint(self: Any) -> Any:
+        return parse(self._evaluation_details.state_machine_details.definition)
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint
+
+
+def _count_executions() -> None:
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
+
+    start, terminated = Execution.start, BaseExecutionWorkerCommunication.terminated
+
+    def counted_start(self: Any) -> None:
+        executions.started()
+        start(self)
+
+    def counted_terminated(self: Any) -> None:
+        try:
+            terminated(self)
+        finally:
+            executions.ended()
+
+    Execution.start = counted_start
+    BaseExecutionWorkerCommunication.terminated = counted_terminated
+
+
+def _serialise_dynamodb_writes() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with dynamodb_write_lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, locked)
