@@ -1,0 +1,99 @@
+"""The npsops event bus, its archive, and one rule per RuleSpec in shared/events.py with its target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES, RuleSpec
+
+ARCHIVE_RETENTION = Duration.days(365)
+DLQ_RETENTION = Duration.days(14)
+# A consumer that fails a message this many times parks it in the outbox's DLQ.
+OUTBOX_MAX_RECEIVES = 5
+# EventBridge's own retries before an undeliverable event goes to the target DLQ.
+TARGET_RETRY_ATTEMPTS = 8
+TARGET_MAX_EVENT_AGE = Duration.hours(24)
+
+# EventBridge's JSON pattern keys, as the CDK EventPattern spells them.
+_PATTERN_FIELDS = {
+    "source": "source",
+    "detail-type": "detail_type",
+    "detail": "detail",
+    "account": "account",
+    "region": "region",
+    "resources": "resources",
+    "id": "id",
+    "time": "time",
+    "version": "version",
+}
+
+
+def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
+    unknown = pattern.keys() - _PATTERN_FIELDS.keys()
+    if unknown:
+        raise ValueError(f"event pattern has fields EventBridge does not match on: {sorted(unknown)}")
+    return events.EventPattern(**{_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
+
+
+def _queue(scope: Construct, construct_id: str, **props: Any) -> sqs.Queue:
+    # SQS-managed SSE, not KMS: EventBridge can only send to a KMS-encrypted queue through a
+    # customer-managed key, which costs and adds nothing here.
+    return sqs.Queue(
+        scope, construct_id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True, **props
+    )
+
+
+class EventBus(Construct):
+    def __init__(self, scope: Construct, construct_id: str, rules: tuple[RuleSpec, ...] = RULES) -> None:
+        super().__init__(scope, construct_id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=BUS_NAME)
+        self.archive = self.bus.archive(
+            "Archive",
+            description=f"Every event on the {BUS_NAME} bus, for replay",
+            # An archive needs a pattern; the account matches every event on the bus.
+            event_pattern=events.EventPattern(account=[Stack.of(self).account]),
+            retention=ARCHIVE_RETENTION,
+        )
+
+        # One DLQ for both ways an event can fail to reach the CRM: EventBridge could not deliver it
+        # to the outbox (the rule target's DLQ), or a consumer failed it OUTBOX_MAX_RECEIVES times
+        # (the outbox's redrive). Either way the fix is the same: redrive it into the outbox.
+        self.crm_outbox_dlq = _queue(self, "CrmOutboxDlq", retention_period=DLQ_RETENTION)
+        self.crm_outbox = _queue(
+            self,
+            "CrmOutbox",
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.crm_outbox_dlq, max_receive_count=OUTBOX_MAX_RECEIVES
+            ),
+        )
+        # Every DLQ, for the depth alarms and the dashboard.
+        self.dead_letter_queues: dict[str, sqs.Queue] = {"CrmOutboxDlq": self.crm_outbox_dlq}
+
+        rule_targets: dict[str, events.IRuleTarget] = {
+            CRM_OUTBOX_RULE.name: targets.SqsQueue(
+                self.crm_outbox,
+                dead_letter_queue=self.crm_outbox_dlq,
+                retry_attempts=TARGET_RETRY_ATTEMPTS,
+                max_event_age=TARGET_MAX_EVENT_AGE,
+            ),
+        }
+        self.rules: dict[str, events.Rule] = {}
+        for spec in rules:
+            if spec.name not in rule_targets:
+                raise KeyError(
+                    f"rule {spec.name!r} (shared/events.py) has no target in infra/constructs/events.py"
+                )
+            self.rules[spec.name] = events.Rule(
+                self,
+                f"Rule-{spec.name}",
+                event_bus=self.bus,
+                description=spec.description,
+                event_pattern=event_pattern(spec.pattern),
+                targets=[rule_targets[spec.name]],
+            )

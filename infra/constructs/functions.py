@@ -1,0 +1,130 @@
+"""The Lambda functions, one per FunctionSpec in functions/catalog.py, and what each may touch."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.catalog import AGGREGATE, EVALUATE_TRIGGERS, FUNCTIONS, INTAKE, OPEN_CASES, SCORE, FunctionSpec
+from infra.constructs import LOG_RETENTION, acknowledge
+from infra.constructs.tables import Tables
+from infra.layer import ARCHITECTURE, RUNTIME, functions_code
+from shared.observability import SERVICE
+from shared.store.schema import ACCOUNTS, CASES, RESPONSES, ROLLUPS, TableSpec
+
+# The intake refuses larger bodies before parsing them (shared/config.py IntakeSettings).
+MAX_BODY_BYTES = 65536
+
+# DynamoDB actions by kind of access. Grants name the table (and, with Query, each index by name),
+# never a wildcard resource, and never the table-management actions (DescribeTable, Scan, streams)
+# that CDK's grant_read_data/grant_write_data would add.
+READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+# Intake stores a response once (conditional put), reads it back, and deletes it when the pipeline
+# could not be started (shared/services/intake.py).
+INTAKE_ACCESS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem")
+
+# Which table each function reaches, and how. Score is pure: no table at all.
+DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
+    INTAKE.name: ((RESPONSES, INTAKE_ACCESS),),
+    SCORE.name: (),
+    AGGREGATE.name: ((ROLLUPS, READ + WRITE),),
+    EVALUATE_TRIGGERS.name: ((ACCOUNTS, READ),),
+    OPEN_CASES.name: ((CASES, WRITE),),
+}
+
+# Settings one function needs beyond the common ones. PIPELINE_ARN is added once the pipeline exists.
+EXTRA_ENVIRONMENT: dict[str, dict[str, str]] = {INTAKE.name: {"MAX_BODY_BYTES": str(MAX_BODY_BYTES)}}
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tables: Tables,
+        bus: events.IEventBus,
+        layer: lambda_.ILayerVersion,
+        specs: tuple[FunctionSpec, ...] = FUNCTIONS,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        missing = {spec.name for spec in specs} - DATA_ACCESS.keys()
+        if missing:
+            raise KeyError(
+                f"functions {sorted(missing)} have no entry in DATA_ACCESS: say what they may touch"
+            )
+        environment = {spec.env_var: table.table_name for spec, table in tables.all()} | {
+            "EVENT_BUS_NAME": bus.event_bus_name,
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": SERVICE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        code = functions_code()  # one asset, every function
+        self._functions: dict[str, lambda_.Function] = {}
+        for spec in specs:
+            self._functions[spec.name] = self._function(spec, code, layer, environment, tables)
+
+    def _function(
+        self,
+        spec: FunctionSpec,
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion,
+        environment: dict[str, str],
+        tables: Tables,
+    ) -> lambda_.Function:
+        scope = Construct(self, spec.name)
+        log_group = logs.LogGroup(scope, "Logs", retention=LOG_RETENTION)
+        # Our own role rather than AWSLambdaBasicExecutionRole: it may write to this log group only.
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"npsops {spec.name} function",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=code,
+            handler=spec.handler,
+            layers=[layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment=environment | EXTRA_ENVIRONMENT.get(spec.name, {}),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            role=role,
+        )
+        for table_spec, actions in DATA_ACCESS[spec.name]:
+            table = tables.table(table_spec)
+            indexes = tables.index_arns(table_spec) if "dynamodb:Query" in actions else []
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(actions), resources=[table.table_arn, *indexes])
+            )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support "
+            "resource-level permissions, so their resource is *.",
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.12 is the project's chosen runtime: the shared layer's binary wheels (pydantic-core) "
+            "are built for cp312, and a runtime upgrade is a deliberate, tested change.",
+        )
+        return function
+
+    def function(self, spec: FunctionSpec) -> lambda_.Function:
+        return self._functions[spec.name]
+
+    def all(self) -> list[tuple[str, lambda_.Function]]:
+        return list(self._functions.items())

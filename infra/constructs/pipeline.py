@@ -1,0 +1,89 @@
+"""A state machine from its ASL file in statemachines/, its ${Placeholders} filled by CloudFormation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constructs import LOG_RETENTION, acknowledge
+from statemachines import StateMachineSpec
+
+
+class Pipeline(Construct):
+    """The state machine for `spec`.
+
+    The definition is the ASL file inline (DefinitionString) with DefinitionSubstitutions, the same
+    mechanism the local runtime mirrors with StateMachineSpec.render. It is inline rather than
+    DefinitionBody.from_file, which would upload it as an S3 asset (DefinitionS3Location) and leave
+    the template without the definition to read or test.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: StateMachineSpec,
+        substitutions: dict[str, str],
+        invokes: Sequence[lambda_.IFunction],
+        bus: events.IEventBus,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        missing = spec.placeholders() - substitutions.keys()
+        extra = substitutions.keys() - spec.placeholders()
+        if missing or extra:
+            raise KeyError(f"{spec.file}: no value for {sorted(missing)}; no placeholder for {sorted(extra)}")
+
+        # The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small however many
+        # state machines log (AWS's recommendation for Step Functions log groups). Named, so it goes
+        # with the stack: a retained group of the same name would block the next deploy.
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-{spec.name}",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=f"{Stack.of(self).stack_name}-{spec.name}",
+            state_machine_type=sfn.StateMachineType[spec.workflow_type],
+            definition_body=sfn.DefinitionBody.from_string(spec.template()),
+            definition_substitutions=substitutions,
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+            ),
+            tracing_enabled=True,
+        )
+        # The ASL's Task states name the functions by ARN (no :version or :alias), so invoking them
+        # needs those ARNs and nothing else.
+        if invokes:
+            self.state_machine.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"],
+                    resources=[function.function_arn for function in invokes],
+                )
+            )
+        bus.grant_put_events_to(self.state_machine)
+        acknowledge(
+            self.state_machine.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Step Functions logging to CloudWatch Logs needs logs:CreateLogDelivery and its siblings, "
+            "logs:PutResourcePolicy, logs:DescribeResourcePolicies and logs:DescribeLogGroups, and X-Ray "
+            "tracing needs xray:PutTraceSegments, PutTelemetryRecords and GetSampling*; none of them "
+            "supports resource-level permissions, so their resource is *.",
+        )
+
+    def grant_update_item(self, table_arn: str) -> None:
+        """For the ASL's direct DynamoDB UpdateItem tasks (MarkProcessed, RecordFailure)."""
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:UpdateItem"], resources=[table_arn])
+        )

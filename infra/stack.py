@@ -1,0 +1,76 @@
+"""The npsops stack: the constructs wired together, and the outputs a user needs after deploying."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from functions.catalog import INTAKE, PIPELINE_FUNCTIONS
+from infra.constructs.events import EventBus
+from infra.constructs.functions import Functions
+from infra.constructs.intake_api import IntakeApi
+from infra.constructs.observability import Observability
+from infra.constructs.pipeline import Pipeline
+from infra.constructs.tables import Tables
+from infra.layer import shared_layer
+from shared.store.schema import RESPONSES
+from statemachines import RESPONSE_PIPELINE
+
+# The ASL's ${ResponsesTable}: the table its DynamoDB tasks update (local/aws.py fills the same name).
+RESPONSES_TABLE_PLACEHOLDER = "ResponsesTable"
+
+
+class NpsOpsStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.tables = Tables(self, "Tables")
+        self.events = EventBus(self, "Events")
+        self.functions = Functions(
+            self,
+            "Functions",
+            tables=self.tables,
+            bus=self.events.bus,
+            layer=shared_layer(self, "SharedLayer"),
+        )
+
+        responses = self.tables.table(RESPONSES)
+        pipeline_functions = [self.functions.function(spec) for spec in PIPELINE_FUNCTIONS]
+        substitutions = {
+            spec.asl_placeholder: function.function_arn
+            for spec, function in zip(PIPELINE_FUNCTIONS, pipeline_functions, strict=True)
+            if spec.asl_placeholder
+        }
+        substitutions[RESPONSES_TABLE_PLACEHOLDER] = responses.table_name
+        self.pipeline = Pipeline(
+            self,
+            "ResponsePipeline",
+            spec=RESPONSE_PIPELINE,
+            substitutions=substitutions,
+            invokes=pipeline_functions,
+            bus=self.events.bus,
+        )
+        self.pipeline.grant_update_item(responses.table_arn)
+
+        intake = self.functions.function(INTAKE)
+        intake.add_environment("PIPELINE_ARN", self.pipeline.state_machine.state_machine_arn)
+        self.pipeline.state_machine.grant_start_execution(intake)
+        self.intake_api = IntakeApi(self, "IntakeApi", intake=intake)
+
+        self.observability = Observability(
+            self,
+            "Observability",
+            pipeline=self.pipeline.state_machine,
+            api=self.intake_api.api,
+            functions=self.functions.all(),
+            dead_letter_queues=self.events.dead_letter_queues,
+        )
+
+        CfnOutput(self, "ApiUrl", value=self.intake_api.url, description="Intake API base URL")
+        CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
+        CfnOutput(self, "PipelineArn", value=self.pipeline.state_machine.state_machine_arn)
+        CfnOutput(self, "CrmOutboxQueueUrl", value=self.events.crm_outbox.queue_url)
+        CfnOutput(self, "DashboardName", value=self.observability.dashboard.dashboard_name)
+        for spec, table in self.tables.all():
+            CfnOutput(self, f"{spec.logical_name}TableName", value=table.table_name)
