@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import logging
 import os
 import zipfile
 from typing import Any
@@ -52,6 +53,8 @@ class EmbeddedAws:
         self.stop()
 
     def start(self) -> None:
+        # moto logs every Catch-handled task error at ERROR; the execution history is where they belong.
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         _fake_credentials()
         moto_patches.install()
         self._mock.start()

@@ -56,5 +56,5 @@ class CrmSink:
             return self.received[index:]
 
     def _run(self) -> None:
-        while not self._stop.wait(0.2):
+        while not self._stop.wait(1.0):
             self.drain()

@@ -8,6 +8,11 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 4. DynamoDB writes are serialised, as DynamoDB serialises writes to an item: moto's backend is not
    thread-safe, and concurrent ADDs from parallel executions would otherwise lose increments.
 5. Running executions are counted, so the runtime can apply back-pressure and wait for quiet.
+6. JSONPath expressions are compiled once: jsonpath_ng builds a new parser (and its grammar
+   tables) on every parse, and moto parses on every state transition and every event delivery.
+7. Looking up an existing account's backend skips moto's global lock: every request does it (for
+   IAM's last-used bookkeeping), and with executions in parallel threads that one lock made
+   convoys that halved throughput.
 """
 
 from __future__ import annotations
@@ -33,10 +38,15 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker._get_evaluation_entrypoint"),
     ("moto.stepfunctions.parser.backend.execution", "Execution.start"),
     ("moto.stepfunctions.parser.backend.execution", "BaseExecutionWorkerCommunication.terminated"),
+    ("moto.core.base_backend", "BackendDict.__getitem__"),
+    ("moto.core.base_backend", "BackendDict._create_account_specific_backend"),
     ("moto.dynamodb.models", "DynamoDBBackend.put_item"),
     ("moto.dynamodb.models", "DynamoDBBackend.update_item"),
     ("moto.dynamodb.models", "DynamoDBBackend.delete_item"),
     ("moto.dynamodb.models", "DynamoDBBackend.transact_write_items"),
+    ("jsonpath_ng.ext", "parse"),
+    ("moto.stepfunctions.parser.asl.utils.json_path", "parse"),
+    ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
 )
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -107,6 +117,8 @@ def install() -> None:
     _parse_definitions_once()
     _count_executions()
     _serialise_dynamodb_writes()
+    _lock_free_backend_lookup()
+    _compile_json_paths_once()
 
 
 def _route_lambda_invoke() -> None:
@@ -190,3 +202,31 @@ def _serialise_dynamodb_writes() -> None:
                 return _original(self, *args, **kwargs)
 
         setattr(DynamoDBBackend, name, locked)
+
+
+def _lock_free_backend_lookup() -> None:
+    from moto.core.base_backend import BackendDict
+
+    slow_path = BackendDict.__getitem__
+
+    def lookup(self: Any, account_id: str) -> Any:
+        # An account's backend is only ever added under the lock; once there, reading it is safe.
+        if dict.__contains__(self, account_id):
+            return dict.__getitem__(self, account_id)
+        return slow_path(self, account_id)
+
+    BackendDict.__getitem__ = lookup
+
+
+def _compile_json_paths_once() -> None:
+    import jsonpath_ng
+    import jsonpath_ng.ext
+
+    compile_ext, compile_plain = functools.lru_cache(4096)(jsonpath_ng.ext.parse), functools.lru_cache(4096)(
+        jsonpath_ng.parse
+    )
+    for module, attribute in PATCH_POINTS:
+        if attribute == "parse":
+            target = importlib.import_module(module)
+            plain = module.endswith("result_path")
+            setattr(target, attribute, compile_plain if plain else compile_ext)

@@ -46,7 +46,7 @@ class Case(BaseModel):
     summary: str
     evidence: dict[str, Any]
     response_id: str
-    contact_id: str | None
+    contact_id: str | None = None
     history: list[StatusChange]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from shared.domain.accounts import Account
 from shared.domain.cases import case_from_firing
@@ -74,6 +74,11 @@ class Aggregated(BaseModel):
     previous: NpsStat
     events: list[Entry]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def has_events(self) -> bool:  # what the state machine's Choice reads
+        return bool(self.events)
+
 
 class AccountNpsChangedData(BaseModel):
     quarter: str
@@ -102,8 +107,7 @@ def aggregate(
         score=response.score,
         submitted_at=response.submitted_at,
     )
-    change = rollups.record_vote(key, vote)
-    counts = rollups.counts(key)
+    change, counts = rollups.record_vote(key, vote)
     previous_key = key.model_copy(update={"quarter": previous_quarter(key.quarter)})
     current, previous = nps_of(counts, thresholds.min_sample), nps_of(rollups.counts(previous_key), thresholds.min_sample)
     events: list[Entry] = []
@@ -130,6 +134,11 @@ class Evaluated(BaseModel):
     account: Account | None
     firings: list[TriggerFiring]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def fired(self) -> bool:
+        return bool(self.firings)
+
 
 def evaluate_triggers(
     response: CanonicalResponse, current: NpsStat, previous: NpsStat, accounts: AccountRepository,
@@ -145,6 +154,11 @@ class CasesOpened(BaseModel):
 
     opened: list[str]
     events: list[Entry]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def has_events(self) -> bool:
+        return bool(self.events)
 
 
 def open_cases(

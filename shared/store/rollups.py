@@ -1,8 +1,11 @@
-"""The Rollups table: per account·quarter band counters and the contact votes behind them.
+"""The Rollups table: one item per account·quarter·program·kind with its band counters and the
+contact votes behind them.
 
-A vote and its counter delta are written in one transaction, conditioned on the vote item being
-what was read. That keeps "one vote per contact" exact under retries, redeliveries and concurrent
-responses for the same account, while the counters themselves only ever move by atomic ADD.
+One vote per contact: the item keeps each contact's counted vote in a `votes` map, and a new vote
+and its counter delta are written in one conditional UpdateItem (SET the vote, ADD the deltas),
+conditioned on the vote being what was read. That makes the count exact under retries,
+redeliveries and concurrent responses for the same account, with one atomic write and no
+transaction. An item holds a few thousand contacts' votes (400 KB), ample for B2B accounts.
 """
 
 from __future__ import annotations
@@ -13,29 +16,18 @@ from botocore.exceptions import ClientError
 
 from shared.domain.nps import BandCounts
 from shared.domain.rollup import RollupKey, Vote, VoteChange, vote_change
-from shared.store.dynamo import (
-    StoreUnavailable,
-    client,
-    error_code,
-    from_item,
-    items,
-    to_item,
-    translated_errors,
-)
+from shared.store.dynamo import StoreUnavailable, client, error_code, from_item, items, to_item, translated_errors
 
 _MAX_ATTEMPTS = 10  # optimistic retries when another response for the same contact lands at once
+_COUNTERS = "promoters, passives, detractors"
 
 
-def _pk(account_id: str) -> str:
-    return f"ACCOUNT#{account_id}"
+def _key(key: RollupKey) -> dict[str, Any]:
+    return {"pk": {"S": f"ACCOUNT#{key.account_id}"}, "sk": {"S": _sort_key(key)}}
 
 
-def _counter_sk(key: RollupKey) -> str:
+def _sort_key(key: RollupKey) -> str:
     return f"Q#{key.quarter}#{key.program}#{key.kind}"
-
-
-def _vote_sk(key: RollupKey, contact_id: str) -> str:
-    return f"VOTE#{key.quarter}#{key.program}#{key.kind}#{contact_id}"
 
 
 def _counts(item: dict[str, Any]) -> BandCounts:
@@ -50,84 +42,86 @@ class RollupRepository:
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def record_vote(self, key: RollupKey, vote: Vote) -> VoteChange:
-        vote_key = {"pk": {"S": _pk(key.account_id)}, "sk": {"S": _vote_sk(key, vote.contact_id)}}
+    def record_vote(self, key: RollupKey, vote: Vote) -> tuple[VoteChange, BandCounts]:
+        """Count the vote if it is the contact's latest; returns what changed and the counts after."""
         for _ in range(_MAX_ATTEMPTS):
             with translated_errors():
-                found = client().get_item(TableName=self._table, Key=vote_key, ConsistentRead=True)
-            previous = Vote.model_validate(from_item(found["Item"])) if "Item" in found else None
+                found = client().get_item(
+                    TableName=self._table, Key=_key(key), ConsistentRead=True,
+                    ProjectionExpression=f"votes.#c, {_COUNTERS}", ExpressionAttributeNames={"#c": vote.contact_id},
+                )
+            # Only record_vote creates these items, and always with a vote: an item means a map.
+            item = from_item(found.get("Item", {}))
+            stored = item.get("votes", {}).get(vote.contact_id)
+            previous = Vote.model_validate(stored) if stored else None
             change = vote_change(previous, vote)
             if not change.replaces_vote:
-                return change
-            if self._write_vote(key, vote, previous, change):
-                return change
-        raise StoreUnavailable(f"vote for {vote.contact_id} kept changing under us")
+                return change, _counts(item)
+            counts = self._write_vote(key, vote, previous, change, has_votes=bool(item))
+            if counts is not None:
+                return change, counts
+        raise StoreUnavailable(f"the vote of {vote.contact_id} kept changing under us")
 
-    def _write_vote(self, key: RollupKey, vote: Vote, previous: Vote | None, change: VoteChange) -> bool:
-        item = to_item(
-            {"pk": _pk(key.account_id), "sk": _vote_sk(key, vote.contact_id)} | vote.model_dump(mode="json")
-        )
-        put: dict[str, Any] = {"TableName": self._table, "Item": item}
-        if previous is None:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
+    def _write_vote(
+        self, key: RollupKey, vote: Vote, previous: Vote | None, change: VoteChange, has_votes: bool
+    ) -> BandCounts | None:
+        delta = change.as_delta() or BandCounts()
+        values = to_item({
+            ":vote": vote.model_dump(mode="json"),
+            ":g": _sort_key(key), ":a": key.account_id, ":q": key.quarter, ":pr": key.program, ":k": key.kind.value,
+        }) | {
+            ":p": {"N": str(delta.promoters)}, ":pa": {"N": str(delta.passives)}, ":d": {"N": str(delta.detractors)},
+        }
+        names = {"#c": vote.contact_id}
+        if previous is not None:
+            vote_path, condition = "votes.#c", "votes.#c.response_id = :seen"
+            values[":seen"] = {"S": previous.response_id}
+        elif has_votes:
+            vote_path, condition = "votes.#c", "attribute_exists(votes) AND attribute_not_exists(votes.#c)"
         else:
-            put["ConditionExpression"] = "response_id = :seen"
-            put["ExpressionAttributeValues"] = {":seen": {"S": previous.response_id}}
-        operations: list[dict[str, Any]] = [{"Put": put}]
-        delta = change.as_delta()
-        if delta is not None:
-            operations.append({"Update": self._counter_update(key, delta)})
+            # The item's first vote creates the map; a racing first vote makes this fail and retry.
+            vote_path, condition = "votes", "attribute_not_exists(votes)"
+            values[":vote"] = {"M": {vote.contact_id: values[":vote"]}}
+            names = {}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(key),
+            "UpdateExpression": (
+                f"SET {vote_path} = :vote, gsi1pk = :g, gsi1sk = :a, account_id = :a, quarter = :q, "
+                "program = :pr, kind = :k ADD promoters :p, passives :pa, detractors :d"
+            ),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_NEW",
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
         with translated_errors():
             try:
-                client().transact_write_items(TransactItems=operations)
+                updated = client().update_item(**request)
             except ClientError as error:
-                if error_code(error) == "TransactionCanceledException":
-                    return False  # the vote moved since we read it: read again
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return None  # the vote moved since we read it: read again
                 raise
-        return True
-
-    def _counter_update(self, key: RollupKey, delta: BandCounts) -> dict[str, Any]:
-        return {
-            "TableName": self._table,
-            "Key": {"pk": {"S": _pk(key.account_id)}, "sk": {"S": _counter_sk(key)}},
-            "UpdateExpression": (
-                "ADD promoters :p, passives :pa, detractors :d "
-                "SET gsi1pk = :g, gsi1sk = :a, account_id = :a, quarter = :q, program = :pr, kind = :k"
-            ),
-            "ExpressionAttributeValues": {
-                ":p": {"N": str(delta.promoters)},
-                ":pa": {"N": str(delta.passives)},
-                ":d": {"N": str(delta.detractors)},
-                ":g": {"S": _counter_sk(key)},
-                ":a": {"S": key.account_id},
-                ":q": {"S": key.quarter},
-                ":pr": {"S": key.program},
-                ":k": {"S": key.kind.value},
-            },
-        }
+        return _counts(from_item(updated["Attributes"]))
 
     def counts(self, key: RollupKey) -> BandCounts:
         with translated_errors():
             found = client().get_item(
-                TableName=self._table,
-                Key={"pk": {"S": _pk(key.account_id)}, "sk": {"S": _counter_sk(key)}},
-                ConsistentRead=True,
+                TableName=self._table, Key=_key(key), ConsistentRead=True, ProjectionExpression=_COUNTERS
             )
-        return _counts(from_item(found["Item"])) if "Item" in found else BandCounts()
+        return _counts(from_item(found.get("Item", {})))
 
     def account_history(self, account_id: str, program: str, kind: str) -> dict[str, BandCounts]:
         """Counts by quarter for one account, oldest quarter first."""
         found = items(
             "query",
             TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
-            ExpressionAttributeValues={":pk": {"S": _pk(account_id)}, ":q": {"S": "Q#"}},
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{account_id}"}},
+            ProjectionExpression=f"quarter, program, kind, {_COUNTERS}",
         )
-        return {
-            item["quarter"]: _counts(item)
-            for item in found
-            if item.get("program") == program and item.get("kind") == kind
-        }
+        return {i["quarter"]: _counts(i) for i in found if i.get("program") == program and i.get("kind") == kind}
 
     def quarter_portfolio(self, quarter: str, program: str, kind: str) -> dict[str, BandCounts]:
         """Counts by account for one quarter, read from the by_quarter index."""
@@ -137,7 +131,6 @@ class RollupRepository:
             IndexName="by_quarter",
             KeyConditionExpression="gsi1pk = :g",
             ExpressionAttributeValues={":g": {"S": f"Q#{quarter}#{program}#{kind}"}},
+            ProjectionExpression=f"account_id, {_COUNTERS}",
         )
         return {item["account_id"]: _counts(item) for item in found}
-
-

@@ -1,0 +1,140 @@
+"""`npsops demo`: a book of business, a year of answers through the real HTTP intake and the real
+pipeline, then the Monday-morning report."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from local import moto_patches
+from local.aws import EmbeddedAws
+from local.book import answers, build_book
+from local.crm_sink import CrmSink
+from local.gateway import LocalGateway
+from local.report import monday_report
+from shared.config import Settings
+from shared.store.accounts import AccountRepository
+from shared.store.cases import CaseRepository
+from shared.store.responses import ResponseRepository
+from shared.store.rollups import RollupRepository
+
+# Executions in flight at once. Beyond this the in-process engine only slows every run down.
+MAX_IN_FLIGHT = 24
+POSTERS = 4
+
+
+@dataclass
+class DemoResult:
+    posted: int
+    statuses: Counter[int]
+    seconds: float
+    response_statuses: Counter[str]
+    report: str
+
+
+class HttpPoster:
+    """One keep-alive connection per thread, as a vendor's webhook sender would hold."""
+
+    def __init__(self, base_url: str) -> None:
+        self._url = urlsplit(base_url)
+        self._local = threading.local()
+
+    def post(self, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        if not hasattr(self._local, "connection"):
+            self._local.connection = http.client.HTTPConnection(self._url.hostname, self._url.port, timeout=30)
+        connection = self._local.connection
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read() or b"{}")
+
+
+def run_demo(accounts: int, responses: int, seed: int, today: date, out: Any = sys.stdout) -> DemoResult:
+    with EmbeddedAws() as aws:
+        sink = CrmSink(aws.crm_queue_url)
+        sink.start()
+        gateway = LocalGateway(aws, sink, port=0)
+        gateway.start()
+        try:
+            return _run(aws, gateway, sink, accounts, responses, seed, today, out)
+        finally:
+            gateway.stop()
+            sink.stop()
+
+
+def _run(
+    aws: EmbeddedAws, gateway: LocalGateway, sink: CrmSink, accounts: int, responses: int, seed: int,
+    today: date, out: Any,
+) -> DemoResult:
+    settings = Settings.from_env()
+    directory = AccountRepository(settings.accounts_table)
+    book = build_book(accounts, seed, today)
+    for account, _, _, _ in book:
+        directory.put(account)
+    batch = answers(book, responses, seed, today)
+    print(f"npsops demo: {len(book)} accounts, {sum(len(c) for _, c, _, _ in book)} contacts, "
+          f"{len(batch)} answers over four quarters → {gateway.url}/v1/responses", file=out)
+
+    poster = HttpPoster(gateway.url)
+    statuses: Counter[int] = Counter()
+    progress = Progress(len(batch))
+    started = time.perf_counter()
+
+    def deliver(body: bytes) -> None:
+        moto_patches.executions.wait_below(MAX_IN_FLIGHT)
+        status, _ = poster.post("/v1/responses", body)
+        statuses[status] += 1
+
+    with ThreadPoolExecutor(POSTERS) as pool:
+        for answer in batch:
+            pool.submit(deliver, json.dumps(answer.payload).encode())
+        while sum(statuses.values()) < len(batch):
+            progress.show(sum(statuses.values()), moto_patches.executions.running)
+            time.sleep(0.25)
+    # A vendor retrying deliveries, and a sender with bugs: neither may change a count.
+    for answer in batch[:25]:
+        statuses[poster.post("/v1/responses", json.dumps(answer.payload).encode())[0]] += 1
+    for bad in ({"score": 11}, {"score": "ten"}, {"score": 7.5}, {"score": None}):
+        statuses[poster.post("/v1/responses", json.dumps(batch[0].payload | bad | {"response_id": "bad"}).encode())[0]] += 1
+    moto_patches.executions.wait_below(1, timeout=120)
+    progress.show(len(batch), 0, final=True)
+    seconds = time.perf_counter() - started
+    sink.drain()
+
+    repository = ResponseRepository(settings.responses_table)
+    response_statuses = repository.count_by_status()
+    report = monday_report(
+        today, directory.all(), CaseRepository(settings.cases_table).all(), RollupRepository(settings.rollups_table),
+        sink.by_detail_type(), settings.thresholds,
+    )
+    print(report, file=out)
+    print(
+        f"\nPIPELINE  {len(batch)} answers in {seconds:.1f} s ({len(batch) / seconds:.0f}/s end to end); "
+        f"responses {dict(response_statuses)}; HTTP {dict(sorted(statuses.items()))} "
+        f"(the 25 redeliveries answered 200 duplicate, the 4 malformed 422)",
+        file=out,
+    )
+    return DemoResult(len(batch), statuses, seconds, response_statuses, report)
+
+
+class Progress:
+    def __init__(self, total: int, width: int = 32) -> None:
+        self.total, self.width, self.started = total, width, time.perf_counter()
+
+    def show(self, posted: int, running: int, final: bool = False) -> None:
+        done = posted - running
+        filled = int(self.width * done / max(self.total, 1))
+        rate = done / max(time.perf_counter() - self.started, 1e-6)
+        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} through the pipeline"
+                         f"  {running:>2} running  {rate:5.1f}/s")
+        if final:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
