@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import warnings
 import zipfile
 from typing import Any
 
@@ -55,6 +56,7 @@ class EmbeddedAws:
     def start(self) -> None:
         # moto logs every Catch-handled task error at ERROR; the execution history is where they belong.
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         _fake_credentials()
         moto_patches.install()
         self._mock.start()
@@ -85,7 +87,8 @@ class EmbeddedAws:
 
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         """Call a function the way its event source would (API Gateway calls the intake this way)."""
-        return self.handlers[spec.name](event, moto_patches.LambdaContext(_function_name(spec), spec.memory_mb))
+        context = moto_patches.LambdaContext(_function_name(spec), spec.memory_mb)
+        return moto_patches.call_handler(self.handlers[spec.name], event, context)
 
     def _role(self) -> str:
         iam = boto3.client("iam", region_name=REGION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -28,7 +29,7 @@ from shared.store.responses import ResponseRepository
 from shared.store.rollups import RollupRepository
 
 # Executions in flight at once. Beyond this the in-process engine only slows every run down.
-MAX_IN_FLIGHT = 24
+MAX_IN_FLIGHT = int(os.environ.get("NPSOPS_IN_FLIGHT", "24"))
 POSTERS = 4
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.config import Settings
 from shared.observability import logger, metrics, tracer
 from shared.services.pipeline import aggregate
-from shared.services.steps import ResponseStep
+from shared.services.steps import AggregateStep
 from shared.store.rollups import RollupRepository
 
 settings = Settings.from_env()
@@ -18,5 +18,5 @@ rollups = RollupRepository(settings.rollups_table)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = ResponseStep.model_validate(event)
-    return aggregate(step.response, rollups, settings.thresholds, settings.event_bus_name).model_dump(mode="json")
+    step = AggregateStep.model_validate(event)
+    return aggregate(step.response, step.outbox, rollups, settings.thresholds, settings.event_bus_name).model_dump(mode="json")

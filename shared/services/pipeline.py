@@ -1,7 +1,7 @@
 """The response pipeline's steps: each a function of the step input and its collaborators.
 
-Each step returns the PutEvents entries for what it established; the state machine publishes them
-with a direct EventBridge integration.
+The steps fill an outbox: each returns the events it established after those of the steps before
+it, and the state machine publishes the outbox with one direct EventBridge PutEvents at the end.
 """
 
 from __future__ import annotations
@@ -74,11 +74,6 @@ class Aggregated(BaseModel):
     previous: NpsStat
     events: list[Entry]
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def has_events(self) -> bool:  # what the state machine's Choice reads
-        return bool(self.events)
-
 
 class AccountNpsChangedData(BaseModel):
     quarter: str
@@ -92,7 +87,8 @@ class AccountNpsChangedData(BaseModel):
 
 
 def aggregate(
-    response: CanonicalResponse, rollups: RollupRepository, thresholds: Thresholds, bus_name: str
+    response: CanonicalResponse, outbox: list[Entry], rollups: RollupRepository, thresholds: Thresholds,
+    bus_name: str,
 ) -> Aggregated:
     key = RollupKey(
         account_id=response.account_id,
@@ -110,7 +106,7 @@ def aggregate(
     change, counts = rollups.record_vote(key, vote)
     previous_key = key.model_copy(update={"quarter": previous_quarter(key.quarter)})
     current, previous = nps_of(counts, thresholds.min_sample), nps_of(rollups.counts(previous_key), thresholds.min_sample)
-    events: list[Entry] = []
+    events = list(outbox)
     if change.moves_counters:
         data = AccountNpsChangedData(
             quarter=key.quarter,
@@ -155,18 +151,13 @@ class CasesOpened(BaseModel):
     opened: list[str]
     events: list[Entry]
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def has_events(self) -> bool:
-        return bool(self.events)
-
 
 def open_cases(
-    response: CanonicalResponse, firings: list[TriggerFiring], account: Account | None, cases: CaseRepository,
-    bus_name: str, now: datetime,
+    response: CanonicalResponse, firings: list[TriggerFiring], account: Account | None, outbox: list[Entry],
+    cases: CaseRepository, bus_name: str, now: datetime,
 ) -> CasesOpened:
     opened: list[str] = []
-    events: list[Entry] = []
+    events = list(outbox)
     for firing in firings:
         case = case_from_firing(firing, account, now)
         if not cases.open(case):

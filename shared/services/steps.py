@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.accounts import Account
@@ -17,6 +19,10 @@ class ResponseStep(BaseModel):
     response: CanonicalResponse
 
 
+class AggregateStep(ResponseStep):
+    outbox: list[dict[str, Any]]  # the events earlier steps produced, published together at the end
+
+
 class EvaluateStep(ResponseStep):
     current: NpsStat
     previous: NpsStat
@@ -25,3 +31,4 @@ class EvaluateStep(ResponseStep):
 class OpenCasesStep(ResponseStep):
     account: Account | None
     firings: list[TriggerFiring]
+    outbox: list[dict[str, Any]]

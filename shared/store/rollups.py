@@ -14,12 +14,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.domain.models import Band
 from shared.domain.nps import BandCounts
 from shared.domain.rollup import RollupKey, Vote, VoteChange, vote_change
 from shared.store.dynamo import StoreUnavailable, client, error_code, from_item, items, to_item, translated_errors
 
 _MAX_ATTEMPTS = 10  # optimistic retries when another response for the same contact lands at once
-_COUNTERS = "promoters, passives, detractors"
+_COUNTER = {Band.PROMOTER: "promoters", Band.PASSIVE: "passives", Band.DETRACTOR: "detractors"}
+_COUNTERS = ", ".join(_COUNTER.values())
 
 
 def _key(key: RollupKey) -> dict[str, Any]:
@@ -57,42 +59,48 @@ class RollupRepository:
             change = vote_change(previous, vote)
             if not change.replaces_vote:
                 return change, _counts(item)
-            counts = self._write_vote(key, vote, previous, change, has_votes=bool(item))
-            if counts is not None:
-                return change, counts
+            written = self._write_vote(key, vote, previous, change, item_exists=bool(item))
+            if written is not None:
+                return change, _counts(item | written)
         raise StoreUnavailable(f"the vote of {vote.contact_id} kept changing under us")
 
     def _write_vote(
-        self, key: RollupKey, vote: Vote, previous: Vote | None, change: VoteChange, has_votes: bool
-    ) -> BandCounts | None:
-        delta = change.as_delta() or BandCounts()
-        values = to_item({
-            ":vote": vote.model_dump(mode="json"),
-            ":g": _sort_key(key), ":a": key.account_id, ":q": key.quarter, ":pr": key.program, ":k": key.kind.value,
-        }) | {
-            ":p": {"N": str(delta.promoters)}, ":pa": {"N": str(delta.passives)}, ":d": {"N": str(delta.detractors)},
-        }
+        self, key: RollupKey, vote: Vote, previous: Vote | None, change: VoteChange, item_exists: bool
+    ) -> dict[str, Any] | None:
+        """One UpdateItem: SET the contact's vote, ADD only the counters that move. The expressions
+        are kept minimal on purpose: the item's fixed attributes are written once, with its first vote."""
+        values: dict[str, Any] = to_item({":vote": vote.model_dump(mode="json")})
         names = {"#c": vote.contact_id}
+        adds = []
+        if change.add is not None and change.add != change.remove:
+            adds.append(f"{_COUNTER[change.add]} :one")
+            values[":one"] = {"N": "1"}
+            if change.remove is not None:
+                adds.append(f"{_COUNTER[change.remove]} :minus_one")
+                values[":minus_one"] = {"N": "-1"}
+        sets = ["votes.#c = :vote"]
         if previous is not None:
-            vote_path, condition = "votes.#c", "votes.#c.response_id = :seen"
+            condition = "votes.#c.response_id = :seen"
             values[":seen"] = {"S": previous.response_id}
-        elif has_votes:
-            vote_path, condition = "votes.#c", "attribute_exists(votes) AND attribute_not_exists(votes.#c)"
+        elif item_exists:
+            condition = "attribute_not_exists(votes.#c)"
         else:
-            # The item's first vote creates the map; a racing first vote makes this fail and retry.
-            vote_path, condition = "votes", "attribute_not_exists(votes)"
-            values[":vote"] = {"M": {vote.contact_id: values[":vote"]}}
+            # The item's first vote creates it; a racing first vote makes this fail and retry.
+            condition = "attribute_not_exists(pk)"
+            sets = ["votes = :votes", "gsi1pk = :g", "gsi1sk = :a", "account_id = :a", "quarter = :q",
+                    "program = :pr", "kind = :k"]
+            values = values | to_item({":g": _sort_key(key), ":a": key.account_id, ":q": key.quarter,
+                                       ":pr": key.program, ":k": key.kind.value})
+            values[":votes"] = {"M": {vote.contact_id: values.pop(":vote")}}
             names = {}
+        expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": _key(key),
-            "UpdateExpression": (
-                f"SET {vote_path} = :vote, gsi1pk = :g, gsi1sk = :a, account_id = :a, quarter = :q, "
-                "program = :pr, kind = :k ADD promoters :p, passives :pa, detractors :d"
-            ),
+            "UpdateExpression": expression,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": values,
-            "ReturnValues": "UPDATED_NEW",
+            "ReturnValues": "ALL_NEW" if not item_exists else "UPDATED_NEW",
         }
         if names:
             request["ExpressionAttributeNames"] = names
@@ -103,7 +111,8 @@ class RollupRepository:
                 if error_code(error) == "ConditionalCheckFailedException":
                     return None  # the vote moved since we read it: read again
                 raise
-        return _counts(from_item(updated["Attributes"]))
+        # UPDATED_NEW only returns the counters that moved; the ones read before stand for the rest.
+        return from_item(updated["Attributes"])
 
     def counts(self, key: RollupKey) -> BandCounts:
         with translated_errors():
