@@ -26,14 +26,15 @@ def monday_report(
     quarters = [quarter_of(start) for start, _ in quarters_ending(today)]
     by_quarter = {q: rollups.quarter_portfolio(q, PROGRAM, SurveyKind.RELATIONAL) for q in quarters}
     lines = ["", "PORTFOLIO NPS (relational, one vote per contact per quarter, 95% margin of error)"]
+    portfolio = {q: nps_of(sum(by_quarter[q].values(), BandCounts()), thresholds.min_sample) for q in quarters}
     for quarter in quarters:
-        total = sum(by_quarter[quarter].values(), BandCounts())
-        lines.append(f"  {quarter}  {nps_of(total, thresholds.min_sample)}")
+        lines.append(f"  {quarter}  {portfolio[quarter]}")
+    prior = next((p.nps for p in reversed(portfolio.values()) if p.nps is not None), 0.0)
 
     open_by_account = Counter(c.account_id for c in cases if c.status in OPEN)
-    ranked = _ranked(accounts, quarters, by_quarter, open_by_account, thresholds)
+    ranked = _ranked(accounts, quarters, by_quarter, open_by_account, thresholds, prior)
     directory = {a.account_id: a for a in accounts}
-    lines += ["", f"ACCOUNTS BY RISK (top {top} of {len(ranked)})",
+    lines += ["", f"ACCOUNTS BY RISK (top {top} of {len(ranked)}; NPS(n) per quarter, small samples shrunk to the portfolio)",
               f"  {'risk':>5}  {'account':<30} {'segment':<11} {'ARR':>9}  {'NPS by quarter ' + ' → '.join(q[-2:] for q in quarters):<40} cases  CSM"]
     for risk in ranked[:top]:
         account = directory[risk.account_id]
@@ -61,12 +62,12 @@ def monday_report(
 
 def _ranked(
     accounts: list[Account], quarters: list[str], by_quarter: dict[str, dict[str, BandCounts]],
-    open_cases: Counter[str], thresholds: Thresholds,
+    open_cases: Counter[str], thresholds: Thresholds, prior_nps: float,
 ) -> list[AccountRisk]:
     risks = []
     for account in accounts:
         stats = [nps_of(by_quarter[q].get(account.account_id, BandCounts()), thresholds.min_sample) for q in quarters]
-        risks.append(account_risk(account.account_id, stats, open_cases[account.account_id]))
+        risks.append(account_risk(account.account_id, stats, open_cases[account.account_id], prior_nps))
     arr = {a.account_id: a.arr for a in accounts}
     return sorted(risks, key=lambda r: (r.risk, arr[r.account_id]), reverse=True)
 

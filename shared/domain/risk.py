@@ -1,5 +1,9 @@
 """Ranks accounts for the Monday-morning list until the multi-signal health score lands: NPS level,
-its quarter-over-quarter trend and the open cases, each scaled to 0..1."""
+its quarter-over-quarter trend and the open cases, each scaled to 0..1.
+
+Small samples are shrunk toward the portfolio NPS (PRIOR_WEIGHT pseudo-votes), so one unhappy
+contact does not outrank an enterprise account sliding over many answers.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from shared.domain.nps import NpsStat
 WEIGHT_LEVEL, WEIGHT_TREND, WEIGHT_CASES = 0.5, 0.3, 0.2
 TREND_FULL_SCALE = 40.0  # a 40-point drop counts as the worst trend
 CASES_FULL_SCALE = 3
+PRIOR_WEIGHT = 4.0
 
 
 class AccountRisk(BaseModel):
@@ -18,16 +23,26 @@ class AccountRisk(BaseModel):
     account_id: str
     risk: float  # 0 (healthy) .. 100 (act now)
     latest: NpsStat
-    change: float | None  # latest NPS minus the quarter before, where both exist
+    change: float | None  # shrunk latest NPS minus the shrunk quarter before, where both exist
     open_cases: int
 
 
-def account_risk(account_id: str, quarters: list[NpsStat], open_cases: int) -> AccountRisk:
+def shrunk_nps(stat: NpsStat, prior_nps: float) -> float | None:
+    if stat.nps is None:
+        return None
+    return (stat.n * stat.nps + PRIOR_WEIGHT * prior_nps) / (stat.n + PRIOR_WEIGHT)
+
+
+def account_risk(account_id: str, quarters: list[NpsStat], open_cases: int, prior_nps: float) -> AccountRisk:
     """`quarters` oldest first; the latest quarter with answers is the one that counts."""
     measured = [q for q in quarters if q.nps is not None]
     latest = measured[-1] if measured else quarters[-1]
-    level = (100 - latest.nps) / 200 if latest.nps is not None else 0.5
-    change = measured[-1].nps - measured[-2].nps if len(measured) >= 2 else None  # type: ignore[operator]
+    level_nps = shrunk_nps(latest, prior_nps)
+    level = (100 - level_nps) / 200 if level_nps is not None else 0.5
+    change = None
+    if len(measured) >= 2:
+        now, before = shrunk_nps(measured[-1], prior_nps), shrunk_nps(measured[-2], prior_nps)
+        change = round(now - before, 1) if now is not None and before is not None else None
     trend = min(max(-change / TREND_FULL_SCALE, 0.0), 1.0) if change is not None else 0.0
     cases = min(open_cases / CASES_FULL_SCALE, 1.0)
     risk = 100 * (WEIGHT_LEVEL * level + WEIGHT_TREND * trend + WEIGHT_CASES * cases)
