@@ -5,8 +5,9 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 2. Step Functions tasks reuse one boto3 client per service (moto builds a new client, with a new
    SSL context, for every task: two thirds of an execution's CPU time).
 3. A state machine definition is parsed once, not once per execution.
-4. DynamoDB writes are serialised, as DynamoDB serialises writes to an item: moto's backend is not
-   thread-safe, and concurrent ADDs from parallel executions would otherwise lose increments.
+4. DynamoDB item operations are serialised, as DynamoDB serialises writes to an item and reads a
+   consistent item: moto's backend is not thread-safe, and parallel executions would otherwise lose
+   ADDs or read a map while it is being written.
 5. Running executions are counted, so the runtime can apply back-pressure and wait for quiet.
 6. JSONPath expressions are compiled once: jsonpath_ng builds a new parser (and its grammar
    tables) on every parse, and moto parses on every state transition and every event delivery.
@@ -47,11 +48,8 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.stepfunctions.parser.backend.execution", "BaseExecutionWorkerCommunication.terminated"),
     ("moto.core.base_backend", "BackendDict.__getitem__"),
     ("moto.core.base_backend", "BackendDict._create_account_specific_backend"),
-    ("moto.dynamodb.models", "DynamoDBBackend.put_item"),
-    ("moto.dynamodb.models", "DynamoDBBackend.update_item"),
-    ("moto.dynamodb.models", "DynamoDBBackend.delete_item"),
-    ("moto.dynamodb.models", "DynamoDBBackend.transact_write_items"),
     ("moto.sqs.models", "SQSBackend.is_message_valid_based_on_retention_period"),
+    ("moto.dynamodb.responses", "DynamoHandler.call_action"),
     ("moto.dynamodb.models", "copy"),
     ("moto.stepfunctions.parser.asl.eval.states", "copy"),
     ("moto.stepfunctions.parser.asl.component.common.string.string_expression", "copy"),
@@ -111,7 +109,7 @@ class ExecutionCounter:
 executions = ExecutionCounter()
 _handlers: dict[str, Handler] = {}
 _installed = False
-dynamodb_write_lock = threading.RLock()
+dynamodb_lock = threading.RLock()
 
 
 def call_handler(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
@@ -138,7 +136,7 @@ def install() -> None:
     _reuse_task_clients()
     _parse_definitions_once()
     _count_executions()
-    _serialise_dynamodb_writes()
+    _serialise_dynamodb_item_operations()
     _lock_free_backend_lookup()
     _compile_json_paths_once()
     _cheap_sqs_retention_check()
@@ -215,18 +213,18 @@ def _count_executions() -> None:
     BaseExecutionWorkerCommunication.terminated = counted_terminated
 
 
-def _serialise_dynamodb_writes() -> None:
-    from moto.dynamodb.models import DynamoDBBackend
+def _serialise_dynamodb_item_operations() -> None:
+    from moto.dynamodb.responses import DynamoHandler
 
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
+    # The whole request, serialising the answer included: moto answers with its live item objects.
+    call_action = DynamoHandler.call_action
 
-        @functools.wraps(original)
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with dynamodb_write_lock:
-                return _original(self, *args, **kwargs)
+    @functools.wraps(call_action)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with dynamodb_lock:
+            return call_action(self, *args, **kwargs)
 
-        setattr(DynamoDBBackend, name, locked)
+    DynamoHandler.call_action = locked
 
 
 def _lock_free_backend_lookup() -> None:

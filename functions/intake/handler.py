@@ -45,6 +45,8 @@ def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
 
 
 def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    if error.get("type") == "json_invalid":  # its location is a character offset, not a field
+        return {"field": "body", "type": "json_invalid", "message": "the body must be a JSON object"}
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     return {"field": ".".join(location) or "body", "type": error.get("type"), "message": error.get("msg")}
 

@@ -1,0 +1,37 @@
+"""Shared fixtures. Unit tests use none of these: they need no AWS and no sockets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+def api_event(body: str | bytes | dict[str, Any], path: str = "/v1/responses") -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as the local gateway builds it."""
+    from local.gateway import api_gateway_event
+
+    raw = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
+    return api_gateway_event("POST", path, {"Content-Type": "application/json"}, raw, "203.0.113.9")
+
+
+def response_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "response_id": "r-1",
+        "account_id": "acct-001",
+        "contact_id": "c-1",
+        "score": 4,
+        "submitted_at": "2026-11-02T09:14:00+01:00",
+        "comment": "Support takes days to answer",
+    }
+    return body | overrides
+
+
+@pytest.fixture
+def aws() -> Iterator[Any]:
+    from local.aws import EmbeddedAws
+
+    with EmbeddedAws() as embedded:
+        yield embedded
