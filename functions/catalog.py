@@ -20,10 +20,17 @@ class FunctionSpec:
         return f"{self.module}.handler"
 
 
-INTAKE = FunctionSpec("intake", "functions.intake.handler", "Intake API: validate, store once, start the pipeline")
-SCORE = FunctionSpec("score", "functions.score.handler", "Band, play and quarter of a response", "ScoreFunctionArn")
+INTAKE = FunctionSpec(
+    "intake", "functions.intake.handler", "Intake API: validate, store once, start the pipeline"
+)
+SCORE = FunctionSpec(
+    "score", "functions.score.handler", "Band, play and quarter of a response", "ScoreFunctionArn"
+)
 AGGREGATE = FunctionSpec(
-    "aggregate", "functions.aggregate.handler", "One vote per contact in the account roll-up", "AggregateFunctionArn"
+    "aggregate",
+    "functions.aggregate.handler",
+    "One vote per contact in the account roll-up",
+    "AggregateFunctionArn",
 )
 EVALUATE_TRIGGERS = FunctionSpec(
     "evaluate-triggers",

@@ -18,7 +18,7 @@ from moto import mock_aws
 from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
 from local import moto_patches
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
-from shared.store.schema import TABLES, RESPONSES, TableSpec
+from shared.store.schema import RESPONSES, TABLES, TableSpec
 from statemachines import RESPONSE_PIPELINE
 
 REGION = "us-east-1"
@@ -75,15 +75,19 @@ class EmbeddedAws:
     def environment(self) -> dict[str, str]:
         """What CDK sets on the functions, with the local names."""
         env = {spec.env_var: _table_name(spec) for spec in TABLES}
-        return env | {
-            "EVENT_BUS_NAME": BUS_NAME,
-            "MAX_BODY_BYTES": "65536",
-            "POWERTOOLS_SERVICE_NAME": "npsops",
-            "POWERTOOLS_METRICS_NAMESPACE": "npsops",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        } | self._extra_env
+        return (
+            env
+            | {
+                "EVENT_BUS_NAME": BUS_NAME,
+                "MAX_BODY_BYTES": "65536",
+                "POWERTOOLS_SERVICE_NAME": "npsops",
+                "POWERTOOLS_METRICS_NAMESPACE": "npsops",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+            }
+            | self._extra_env
+        )
 
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         """Call a function the way its event source would (API Gateway calls the intake this way)."""
@@ -92,9 +96,21 @@ class EmbeddedAws:
 
     def _role(self) -> str:
         iam = boto3.client("iam", region_name=REGION)
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                 "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]}
-        return str(iam.create_role(RoleName="npsops-local", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                }
+            ],
+        }
+        return str(
+            iam.create_role(RoleName="npsops-local", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+                "Arn"
+            ]
+        )
 
     def _tables(self) -> None:
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -108,10 +124,17 @@ class EmbeddedAws:
         self.crm_queue_url = sqs.create_queue(QueueName=CRM_OUTBOX_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self.crm_queue_url, AttributeNames=["QueueArn"])
         for rule in RULES:
-            events.put_rule(Name=rule.name, EventBusName=BUS_NAME, EventPattern=json.dumps(rule.pattern),
-                            Description=rule.description)
-        events.put_targets(Rule=CRM_OUTBOX_RULE.name, EventBusName=BUS_NAME,
-                           Targets=[{"Id": "crm-outbox", "Arn": queue_arn["Attributes"]["QueueArn"]}])
+            events.put_rule(
+                Name=rule.name,
+                EventBusName=BUS_NAME,
+                EventPattern=json.dumps(rule.pattern),
+                Description=rule.description,
+            )
+        events.put_targets(
+            Rule=CRM_OUTBOX_RULE.name,
+            EventBusName=BUS_NAME,
+            Targets=[{"Id": "crm-outbox", "Arn": queue_arn["Attributes"]["QueueArn"]}],
+        )
 
     def _functions(self, role: str) -> dict[str, str]:
         awslambda = boto3.client("lambda", region_name=REGION)
@@ -121,19 +144,29 @@ class EmbeddedAws:
         arns = {}
         for spec in FUNCTIONS:
             created = awslambda.create_function(
-                FunctionName=_function_name(spec), Runtime="python3.12", Role=role, Handler=spec.handler,
-                Code={"ZipFile": code.getvalue()}, MemorySize=spec.memory_mb, Timeout=spec.timeout_seconds,
-                Architectures=["arm64"], Description=spec.description,
+                FunctionName=_function_name(spec),
+                Runtime="python3.12",
+                Role=role,
+                Handler=spec.handler,
+                Code={"ZipFile": code.getvalue()},
+                MemorySize=spec.memory_mb,
+                Timeout=spec.timeout_seconds,
+                Architectures=["arm64"],
+                Description=spec.description,
             )
             arns[spec.name] = created["FunctionArn"]
         return arns
 
     def _state_machine(self, role: str, function_arns: dict[str, str]) -> str:
-        substitutions = {spec.asl_placeholder: function_arns[spec.name] for spec in FUNCTIONS if spec.asl_placeholder}
+        substitutions = {
+            spec.asl_placeholder: function_arns[spec.name] for spec in FUNCTIONS if spec.asl_placeholder
+        }
         substitutions["ResponsesTable"] = _table_name(RESPONSES)
         sfn = boto3.client("stepfunctions", region_name=REGION)
         created = sfn.create_state_machine(
-            name=RESPONSE_PIPELINE.name, definition=RESPONSE_PIPELINE.render(substitutions), roleArn=role,
+            name=RESPONSE_PIPELINE.name,
+            definition=RESPONSE_PIPELINE.render(substitutions),
+            roleArn=role,
             type=RESPONSE_PIPELINE.workflow_type,
         )
         return str(created["stateMachineArn"])
@@ -153,6 +186,7 @@ class EmbeddedAws:
 
 def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
     """CreateTable arguments for a TableSpec."""
+
     def key_schema(partition: str, sort: str | None) -> list[dict[str, str]]:
         keys = [{"AttributeName": partition, "KeyType": "HASH"}]
         return keys + ([{"AttributeName": sort, "KeyType": "RANGE"}] if sort else [])
@@ -165,14 +199,22 @@ def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
     }
     if spec.indexes:
         definition["GlobalSecondaryIndexes"] = [
-            {"IndexName": i.name, "KeySchema": key_schema(i.partition_key, i.sort_key), "Projection": {"ProjectionType": "ALL"}}
+            {
+                "IndexName": i.name,
+                "KeySchema": key_schema(i.partition_key, i.sort_key),
+                "Projection": {"ProjectionType": "ALL"},
+            }
             for i in spec.indexes
         ]
     return definition
 
 
 def _fake_credentials() -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
         os.environ[key] = value
     os.environ.pop("AWS_PROFILE", None)

@@ -23,15 +23,44 @@ REGIONS = ["NA", "EMEA", "APAC", "LATAM"]
 STAGES = ["onboarding", "adoption", "mature", "renewal"]
 FIRST = ["Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam"]
 LAST = ["Okafor", "Schmidt", "Tanaka", "Rossi", "Novak", "Silva", "Berg", "Haddad", "Kim", "Walsh"]
-NAME_A = ["North", "Blue", "Iron", "Bright", "Silver", "Red", "Cedar", "Atlas", "Nova", "Delta", "Summit", "Harbor"]
+NAME_A = [
+    "North",
+    "Blue",
+    "Iron",
+    "Bright",
+    "Silver",
+    "Red",
+    "Cedar",
+    "Atlas",
+    "Nova",
+    "Delta",
+    "Summit",
+    "Harbor",
+]
 NAME_B = ["Labs", "Systems", "Health", "Logistics", "Retail", "Capital", "Works", "Foods", "Energy", "Media"]
-COMMENTS = {
-    "detractor": ["Support takes days to answer", "The new release broke our reporting", "Too expensive for what we use",
-                  "Onboarding was confusing", "Outages every week this quarter", "Missing SSO is a blocker"],
-    "passive": ["Does the job", "Good, but the UI is slow", "Fine overall, pricing is high",
-                "Would like better integrations", None],
-    "promoter": ["Great product, great team", "Our CSM is fantastic", "Saved us hours every week",
-                 "Would love a Salesforce integration", None],
+COMMENTS: dict[str, list[str | None]] = {
+    "detractor": [
+        "Support takes days to answer",
+        "The new release broke our reporting",
+        "Too expensive for what we use",
+        "Onboarding was confusing",
+        "Outages every week this quarter",
+        "Missing SSO is a blocker",
+    ],
+    "passive": [
+        "Does the job",
+        "Good, but the UI is slow",
+        "Fine overall, pricing is high",
+        "Would like better integrations",
+        None,
+    ],
+    "promoter": [
+        "Great product, great team",
+        "Our CSM is fantastic",
+        "Saved us hours every week",
+        "Would love a Salesforce integration",
+        None,
+    ],
 }
 TOUCHPOINTS = ["onboarding-complete", "support-resolution", "qbr"]
 
@@ -82,7 +111,9 @@ def build_book(accounts: int, seed: int, today: date) -> list[tuple[Account, lis
             industry=rng.choice(INDUSTRIES),
             region=rng.choice(REGIONS),
             lifecycle_stage=rng.choice(STAGES),
-            team=AccountTeam(csm=csms[i % len(csms)], cs_lead=leads[lead], executive_sponsor=sponsors[i % len(sponsors)]),
+            team=AccountTeam(
+                csm=csms[i % len(csms)], cs_lead=leads[lead], executive_sponsor=sponsors[i % len(sponsors)]
+            ),
             renewal_date=today + timedelta(days=rng.randint(20, 400)),
         )
         contacts = [f"{account.account_id}-c{j:02d}" for j in range(1, rng.randint(c_low, c_high) + 1)]
@@ -93,7 +124,9 @@ def build_book(accounts: int, seed: int, today: date) -> list[tuple[Account, lis
     return book
 
 
-def answers(book: list[tuple[Account, list[str], float, float]], total: int, seed: int, today: date) -> list[DemoAnswer]:
+def answers(
+    book: list[tuple[Account, list[str], float, float]], total: int, seed: int, today: date
+) -> list[DemoAnswer]:
     """About `total` answers over the last four quarters, in the order they were submitted."""
     rng = random.Random(seed + 1)
     quarters = quarters_ending(today)

@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--accounts", type=int, default=200, help="demo accounts in the directory (0: none)")
 
-    executions = commands.add_parser("executions", help="list pipeline executions of a running serve, or show one")
+    executions = commands.add_parser(
+        "executions", help="list pipeline executions of a running serve, or show one"
+    )
     executions.add_argument("name", nargs="?", help="execution name (the response key) to show its history")
     executions.add_argument("--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"])
     executions.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
@@ -40,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("openapi", help="print the intake API's OpenAPI document")
 
     args = parser.parse_args(argv)
-    handlers = {"demo": _demo, "serve": _serve, "executions": _executions, "events": _events, "openapi": _openapi}
+    handlers = {
+        "demo": _demo,
+        "serve": _serve,
+        "executions": _executions,
+        "events": _events,
+        "openapi": _openapi,
+    }
     return handlers[args.command](args)
 
 
@@ -72,11 +80,14 @@ def _serve(args: argparse.Namespace) -> int:
         sink.start()
         gateway = LocalGateway(aws, sink, host=args.host, port=args.port)
         gateway.start()
-        print(f"npsops serving on {gateway.url}  (Ctrl-C stops)\n"
-              f"  curl -X POST {gateway.url}/v1/responses -H 'Content-Type: application/json' \\\n"
-              f"    -d '{{\"response_id\":\"r-1\",\"account_id\":\"acct-001\",\"contact_id\":\"c-1\",\"score\":4,"
-              f"\"submitted_at\":\"{datetime.now(UTC).isoformat(timespec='seconds')}\"}}'\n"
-              f"  npsops executions --url {gateway.url}", flush=True)
+        print(
+            f"npsops serving on {gateway.url}  (Ctrl-C stops)\n"
+            f"  curl -X POST {gateway.url}/v1/responses -H 'Content-Type: application/json' \\\n"
+            f'    -d \'{{"response_id":"r-1","account_id":"acct-001","contact_id":"c-1","score":4,'
+            f'"submitted_at":"{datetime.now(UTC).isoformat(timespec="seconds")}"}}\'\n'
+            f"  npsops executions --url {gateway.url}",
+            flush=True,
+        )
         try:
             while not stop.wait(0.5):
                 pass
@@ -95,7 +106,9 @@ def _get(url: str) -> Any:
     except urllib.error.HTTPError as error:
         raise SystemExit(json.loads(error.read()).get("error", str(error))) from error
     except urllib.error.URLError as error:
-        raise SystemExit(f"no npsops serve at {url}: {error.reason} (start one with `npsops serve`)") from error
+        raise SystemExit(
+            f"no npsops serve at {url}: {error.reason} (start one with `npsops serve`)"
+        ) from error
 
 
 def _executions(args: argparse.Namespace) -> int:
@@ -115,7 +128,8 @@ def _executions(args: argparse.Namespace) -> int:
 def _events(args: argparse.Namespace) -> int:
     for event in _get(f"{args.url}/_local/events"):
         detail = event["detail"]
-        print(f"{detail['occurred_at'][:19]}  {event['detail-type']:<18} {detail['account_id']:<10} {detail['event_id']}")
+        when, kind = detail["occurred_at"][:19], event["detail-type"]
+        print(f"{when}  {kind:<18} {detail['account_id']:<10} {detail['event_id']}")
     return 0
 
 

@@ -51,7 +51,9 @@ class HttpPoster:
 
     def post(self, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         if not hasattr(self._local, "connection"):
-            self._local.connection = http.client.HTTPConnection(self._url.hostname, self._url.port, timeout=30)
+            self._local.connection = http.client.HTTPConnection(
+                self._url.hostname or "127.0.0.1", self._url.port, timeout=30
+            )
         connection = self._local.connection
         connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
         reply = connection.getresponse()
@@ -72,8 +74,14 @@ def run_demo(accounts: int, responses: int, seed: int, today: date, out: Any = s
 
 
 def _run(
-    aws: EmbeddedAws, gateway: LocalGateway, sink: CrmSink, accounts: int, responses: int, seed: int,
-    today: date, out: Any,
+    aws: EmbeddedAws,
+    gateway: LocalGateway,
+    sink: CrmSink,
+    accounts: int,
+    responses: int,
+    seed: int,
+    today: date,
+    out: Any,
 ) -> DemoResult:
     settings = Settings.from_env()
     directory = AccountRepository(settings.accounts_table)
@@ -81,8 +89,11 @@ def _run(
     for account, _, _, _ in book:
         directory.put(account)
     batch = answers(book, responses, seed, today)
-    print(f"npsops demo: {len(book)} accounts, {sum(len(c) for _, c, _, _ in book)} contacts, "
-          f"{len(batch)} answers over four quarters → {gateway.url}/v1/responses", file=out)
+    print(
+        f"npsops demo: {len(book)} accounts, {sum(len(c) for _, c, _, _ in book)} contacts, "
+        f"{len(batch)} answers over four quarters → {gateway.url}/v1/responses",
+        file=out,
+    )
 
     poster = HttpPoster(gateway.url)
     statuses: Counter[int] = Counter()
@@ -104,7 +115,11 @@ def _run(
     for answer in batch[:25]:
         statuses[poster.post("/v1/responses", json.dumps(answer.payload).encode())[0]] += 1
     for bad in ({"score": 11}, {"score": "ten"}, {"score": 7.5}, {"score": None}):
-        statuses[poster.post("/v1/responses", json.dumps(batch[0].payload | bad | {"response_id": "bad"}).encode())[0]] += 1
+        statuses[
+            poster.post(
+                "/v1/responses", json.dumps(batch[0].payload | bad | {"response_id": "bad"}).encode()
+            )[0]
+        ] += 1
     moto_patches.executions.wait_below(1, timeout=120)
     progress.show(len(batch), 0, final=True)
     seconds = time.perf_counter() - started
@@ -113,8 +128,12 @@ def _run(
     repository = ResponseRepository(settings.responses_table)
     response_statuses = repository.count_by_status()
     report = monday_report(
-        today, directory.all(), CaseRepository(settings.cases_table).all(), RollupRepository(settings.rollups_table),
-        sink.by_detail_type(), settings.thresholds,
+        today,
+        directory.all(),
+        CaseRepository(settings.cases_table).all(),
+        RollupRepository(settings.rollups_table),
+        sink.by_detail_type(),
+        settings.thresholds,
     )
     print(report, file=out)
     print(
@@ -134,8 +153,10 @@ class Progress:
         done = posted - running
         filled = int(self.width * done / max(self.total, 1))
         rate = done / max(time.perf_counter() - self.started, 1e-6)
-        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} through the pipeline"
-                         f"  {running:>2} running  {rate:5.1f}/s")
+        sys.stderr.write(
+            f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} through the pipeline"
+            f"  {running:>2} running  {rate:5.1f}/s"
+        )
         if final:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -10,7 +10,9 @@ import boto3
 from local.aws import REGION
 
 
-def list_executions(state_machine_arn: str, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_executions(
+    state_machine_arn: str, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
     sfn = boto3.client("stepfunctions", region_name=REGION)
     kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn, "maxResults": 1000}
     if status:
@@ -20,8 +22,12 @@ def list_executions(state_machine_arn: str, status: str | None = None, limit: in
         found += page["executions"]
     found.sort(key=lambda e: e["startDate"], reverse=True)
     return [
-        {"name": e["name"], "status": e["status"], "started": e["startDate"].isoformat(),
-         "arn": e["executionArn"]}
+        {
+            "name": e["name"],
+            "status": e["status"],
+            "started": e["startDate"].isoformat(),
+            "arn": e["executionArn"],
+        }
         for e in found[:limit]
     ]
 
@@ -32,15 +38,17 @@ def history(execution_arn: str) -> list[dict[str, Any]]:
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     rows = []
     for event in events:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-        rows.append({
-            "id": event["id"],
-            "at": event["timestamp"].isoformat(),
-            "type": event["type"],
-            "state": details.get("name"),
-            "error": details.get("error"),
-            "cause": _short(details.get("cause")),
-        })
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        rows.append(
+            {
+                "id": event["id"],
+                "at": event["timestamp"].isoformat(),
+                "type": event["type"],
+                "state": details.get("name"),
+                "error": details.get("error"),
+                "cause": _short(details.get("cause")),
+            }
+        )
     return rows
 
 

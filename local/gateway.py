@@ -19,7 +19,9 @@ from local.crm_sink import CrmSink
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024  # HTTP API's payload limit
 
 
-def api_gateway_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+def api_gateway_event(
+    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> dict[str, Any]:
     parts = urlsplit(raw_path)
     try:
         text, encoded = body.decode("utf-8"), False
@@ -32,8 +34,13 @@ def api_gateway_event(method: str, raw_path: str, headers: dict[str, str], body:
         "rawQueryString": parts.query,
         "headers": {k.lower(): v for k, v in headers.items()},
         "requestContext": {
-            "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": headers.get("User-Agent", "")},
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("User-Agent", ""),
+            },
             "requestId": str(uuid.uuid4()),
             "routeKey": f"{method} {parts.path}",
             "stage": "$default",
@@ -64,7 +71,9 @@ class LocalGateway:
         self.server.shutdown()
         self.server.server_close()
 
-    def route(self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict[str, str], bytes]:
+    def route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
         route = urlsplit(path).path
         if route.startswith("/_local/"):
             return self._local(method, route, urlsplit(path).query)
@@ -106,7 +115,9 @@ def _handler_class(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > API_GATEWAY_MAX_BODY:
-                self._reply(413, {"Content-Type": "application/json"}, b'{"error": "Request Entity Too Large"}')
+                self._reply(
+                    413, {"Content-Type": "application/json"}, b'{"error": "Request Entity Too Large"}'
+                )
                 self.close_connection = True
                 return
             body = self.rfile.read(length) if length else b""
@@ -115,7 +126,9 @@ def _handler_class(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                     self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
                 )
             except Exception as error:  # API Gateway's answer when the integration fails
-                status, headers, payload = _json(500, {"message": "Internal Server Error", "detail": str(error)})
+                status, headers, payload = _json(
+                    500, {"message": "Internal Server Error", "detail": str(error)}
+                )
             self._reply(status, headers, payload)
 
         def _reply(self, status: int, headers: dict[str, str], payload: bytes) -> None:

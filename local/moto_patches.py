@@ -37,12 +37,18 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.awslambda.models", "LambdaFunction._invoke_lambda"),
     ("moto.stepfunctions.parser.asl.utils.boto_client", "boto_client_for"),
     ("moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils", "boto_client_for"),
-    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb",
-     "boto_client_for"),
-    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events",
-     "boto_client_for"),
-    ("moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
-     "boto_client_for"),
+    (
+        "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb",
+        "boto_client_for",
+    ),
+    (
+        "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events",
+        "boto_client_for",
+    ),
+    (
+        "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
+        "boto_client_for",
+    ),
     ("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker._get_evaluation_entrypoint"),
     ("moto.stepfunctions.parser.backend.execution", "Execution.start"),
     ("moto.stepfunctions.parser.backend.execution", "BaseExecutionWorkerCommunication.terminated"),
@@ -155,12 +161,15 @@ def _route_lambda_invoke() -> None:
         try:
             result = call_handler(handler, payload, LambdaContext(self.function_name, int(self.memory_size)))
         except Exception as error:  # the Lambda runtime's error shape: Step Functions reads errorType
-            failure = {"errorType": type(error).__name__, "errorMessage": str(error),
-                       "stackTrace": traceback.format_exception(error)[-3:]}
+            failure = {
+                "errorType": type(error).__name__,
+                "errorMessage": str(error),
+                "stackTrace": traceback.format_exception(error)[-3:],
+            }
             return json.dumps(failure), True, ""
         return json.dumps(result), False, ""
 
-    LambdaFunction._invoke_lambda = invoke_in_process
+    LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
 
 
 def _reuse_task_clients() -> None:
@@ -191,7 +200,7 @@ def _parse_definitions_once() -> None:
     def entrypoint(self: Any) -> Any:
         return parse(self._evaluation_details.state_machine_details.definition)
 
-    ExecutionWorker._get_evaluation_entrypoint = entrypoint
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
 
 
 def _count_executions() -> None:
@@ -209,8 +218,8 @@ def _count_executions() -> None:
         finally:
             executions.ended()
 
-    Execution.start = counted_start
-    BaseExecutionWorkerCommunication.terminated = counted_terminated
+    Execution.start = counted_start  # type: ignore[method-assign]
+    BaseExecutionWorkerCommunication.terminated = counted_terminated  # type: ignore[method-assign]
 
 
 def _serialise_dynamodb_item_operations() -> None:
@@ -224,7 +233,7 @@ def _serialise_dynamodb_item_operations() -> None:
         with dynamodb_lock:
             return call_action(self, *args, **kwargs)
 
-    DynamoHandler.call_action = locked
+    DynamoHandler.call_action = locked  # type: ignore[method-assign]
 
 
 def _lock_free_backend_lookup() -> None:
@@ -238,15 +247,16 @@ def _lock_free_backend_lookup() -> None:
             return dict.__getitem__(self, account_id)
         return slow_path(self, account_id)
 
-    BackendDict.__getitem__ = lookup
+    BackendDict.__getitem__ = lookup  # type: ignore[method-assign]
 
 
 def _compile_json_paths_once() -> None:
     import jsonpath_ng
     import jsonpath_ng.ext
 
-    compile_ext, compile_plain = functools.lru_cache(4096)(jsonpath_ng.ext.parse), functools.lru_cache(4096)(
-        jsonpath_ng.parse
+    compile_ext, compile_plain = (
+        functools.lru_cache(4096)(jsonpath_ng.ext.parse),
+        functools.lru_cache(4096)(jsonpath_ng.parse),
     )
     for module, attribute in PATCH_POINTS:
         if attribute == "parse":
@@ -263,7 +273,7 @@ def _cheap_sqs_retention_check() -> None:
         retention = int(self.queues[queue_name].message_retention_period)
         return bool(retention + message.sent_timestamp / 1000 > unix_time())
 
-    SQSBackend.is_message_valid_based_on_retention_period = within_retention
+    SQSBackend.is_message_valid_based_on_retention_period = within_retention  # type: ignore[method-assign]
 
 
 def json_copy(value: Any) -> Any:

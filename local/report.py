@@ -20,13 +20,20 @@ OPEN = {CaseStatus.OPEN, CaseStatus.CONTACTED, CaseStatus.ESCALATED, CaseStatus.
 
 
 def monday_report(
-    today: date, accounts: list[Account], cases: list[Case], rollups: RollupRepository,
-    crm: Counter[str], thresholds: Thresholds, top: int = 15,
+    today: date,
+    accounts: list[Account],
+    cases: list[Case],
+    rollups: RollupRepository,
+    crm: Counter[str],
+    thresholds: Thresholds,
+    top: int = 15,
 ) -> str:
     quarters = [quarter_of(start) for start, _ in quarters_ending(today)]
     by_quarter = {q: rollups.quarter_portfolio(q, PROGRAM, SurveyKind.RELATIONAL) for q in quarters}
     lines = ["", "PORTFOLIO NPS (relational, one vote per contact per quarter, 95% margin of error)"]
-    portfolio = {q: nps_of(sum(by_quarter[q].values(), BandCounts()), thresholds.min_sample) for q in quarters}
+    portfolio = {
+        q: nps_of(sum(by_quarter[q].values(), BandCounts()), thresholds.min_sample) for q in quarters
+    }
     for quarter in quarters:
         lines.append(f"  {quarter}  {portfolio[quarter]}")
     prior = next((p.nps for p in reversed(portfolio.values()) if p.nps is not None), 0.0)
@@ -34,8 +41,13 @@ def monday_report(
     open_by_account = Counter(c.account_id for c in cases if c.status in OPEN)
     ranked = _ranked(accounts, quarters, by_quarter, open_by_account, thresholds, prior)
     directory = {a.account_id: a for a in accounts}
-    lines += ["", f"ACCOUNTS BY RISK (top {top} of {len(ranked)}; NPS(n) per quarter, small samples shrunk to the portfolio)",
-              f"  {'risk':>5}  {'account':<30} {'segment':<11} {'ARR':>9}  {'NPS by quarter ' + ' → '.join(q[-2:] for q in quarters):<40} cases  CSM"]
+    trend_header = "NPS by quarter " + " → ".join(q[-2:] for q in quarters)
+    lines += [
+        "",
+        f"ACCOUNTS BY RISK (top {top} of {len(ranked)}; NPS(n) per quarter, "
+        "small samples shrunk to the portfolio)",
+        f"  {'risk':>5}  {'account':<30} {'segment':<11} {'ARR':>9}  {trend_header:<40} cases  CSM",
+    ]
     for risk in ranked[:top]:
         account = directory[risk.account_id]
         trend = " → ".join(_short(by_quarter[q].get(risk.account_id), thresholds) for q in quarters)
@@ -44,29 +56,43 @@ def monday_report(
             f"{account.arr:>9,.0f}  {trend:<40} {risk.open_cases:>5}  {account.team.csm}"
         )
 
-    lines += ["", f"CASES OPENED: {len(cases)}  " + ", ".join(f"{rule} {n}" for rule, n in Counter(c.rule for c in cases).most_common())]
+    lines += [
+        "",
+        f"CASES OPENED: {len(cases)}  "
+        + ", ".join(f"{rule} {n}" for rule, n in Counter(c.rule for c in cases).most_common()),
+    ]
     owners = Counter(c.owner for c in cases)
     lines.append("  by owner: " + ", ".join(f"{owner} {n}" for owner, n in owners.most_common(6)))
     lines.append("  due first:")
     for case in sorted((c for c in cases if c.status in OPEN), key=lambda c: c.due_at)[:8]:
-        account = directory.get(case.account_id)
+        owner_account = directory.get(case.account_id)
         lines.append(
             f"    {case.due_at:%a %d %b %H:%M} SLA {case.sla_hours:>3} h  {case.owner:<16} "
-            f"{(account.name if account else case.account_id)[:24]:<24} {case.summary[:70]}"
+            f"{(owner_account.name if owner_account else case.account_id)[:24]:<24} {case.summary[:70]}"
         )
 
-    lines += ["", "CRM RECEIVED (EventBridge bus → CRM outbox): "
-              + ", ".join(f"{kind} {n}" for kind, n in sorted(crm.items()))]
+    lines += [
+        "",
+        "CRM RECEIVED (EventBridge bus → CRM outbox): "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(crm.items())),
+    ]
     return "\n".join(lines)
 
 
 def _ranked(
-    accounts: list[Account], quarters: list[str], by_quarter: dict[str, dict[str, BandCounts]],
-    open_cases: Counter[str], thresholds: Thresholds, prior_nps: float,
+    accounts: list[Account],
+    quarters: list[str],
+    by_quarter: dict[str, dict[str, BandCounts]],
+    open_cases: Counter[str],
+    thresholds: Thresholds,
+    prior_nps: float,
 ) -> list[AccountRisk]:
     risks = []
     for account in accounts:
-        stats = [nps_of(by_quarter[q].get(account.account_id, BandCounts()), thresholds.min_sample) for q in quarters]
+        stats = [
+            nps_of(by_quarter[q].get(account.account_id, BandCounts()), thresholds.min_sample)
+            for q in quarters
+        ]
         risks.append(account_risk(account.account_id, stats, open_cases[account.account_id], prior_nps))
     arr = {a.account_id: a.arr for a in accounts}
     return sorted(risks, key=lambda r: (r.risk, arr[r.account_id]), reverse=True)
@@ -74,4 +100,4 @@ def _ranked(
 
 def _short(counts: BandCounts | None, thresholds: Thresholds) -> str:
     stat: NpsStat = nps_of(counts or BandCounts(), thresholds.min_sample)
-    return "  –  " if stat.nps is None else f"{stat.nps:+.0f}({stat.n})"
+    return "  -  " if stat.nps is None else f"{stat.nps:+.0f}({stat.n})"

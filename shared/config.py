@@ -35,7 +35,8 @@ class IntakeSettings(Settings):
     def from_env(cls, env: Mapping[str, str] | None = None) -> IntakeSettings:
         env = env or os.environ
         return cls.model_validate(
-            _read(env) | {"pipeline_arn": env.get("PIPELINE_ARN"), "max_body_bytes": env.get("MAX_BODY_BYTES")}
+            _read(env)
+            | {"pipeline_arn": env.get("PIPELINE_ARN"), "max_body_bytes": env.get("MAX_BODY_BYTES")}
         )
 
 

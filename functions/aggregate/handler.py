@@ -19,4 +19,6 @@ rollups = RollupRepository(settings.rollups_table)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = AggregateStep.model_validate(event)
-    return aggregate(step.response, step.outbox, rollups, settings.thresholds, settings.event_bus_name).model_dump(mode="json")
+    return aggregate(
+        step.response, step.outbox, rollups, settings.thresholds, settings.event_bus_name
+    ).model_dump(mode="json")

@@ -41,7 +41,9 @@ def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
         "problems": problems,
     }
     metrics.add_metric(name="ResponsesRejected", unit=MetricUnit.Count, value=1)
-    return Response(status_code=400 if not_json else 422, content_type=content_types.APPLICATION_JSON, body=body)
+    return Response(
+        status_code=400 if not_json else 422, content_type=content_types.APPLICATION_JSON, body=body
+    )
 
 
 def _problem(error: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,13 @@ cases = CaseRepository(settings.cases_table)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = OpenCasesStep.model_validate(event)
     opened = open_cases(
-        step.response, step.firings, step.account, step.outbox, cases, settings.event_bus_name, now=datetime.now(UTC)
+        step.response,
+        step.firings,
+        step.account,
+        step.outbox,
+        cases,
+        settings.event_bus_name,
+        now=datetime.now(UTC),
     )
     if opened.opened:
         metrics.add_metric(name="CasesOpened", unit=MetricUnit.Count, value=len(opened.opened))

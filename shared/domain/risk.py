@@ -46,4 +46,6 @@ def account_risk(account_id: str, quarters: list[NpsStat], open_cases: int, prio
     trend = min(max(-change / TREND_FULL_SCALE, 0.0), 1.0) if change is not None else 0.0
     cases = min(open_cases / CASES_FULL_SCALE, 1.0)
     risk = 100 * (WEIGHT_LEVEL * level + WEIGHT_TREND * trend + WEIGHT_CASES * cases)
-    return AccountRisk(account_id=account_id, risk=round(risk, 1), latest=latest, change=change, open_cases=open_cases)
+    return AccountRisk(
+        account_id=account_id, risk=round(risk, 1), latest=latest, change=change, open_cases=open_cases
+    )

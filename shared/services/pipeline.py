@@ -50,7 +50,11 @@ class ResponseScoredData(BaseModel):
 
 
 def score(response: CanonicalResponse, bus_name: str) -> Scored:
-    band, play, quarter = band_for(response.score), play_for(response.score), quarter_of(response.submitted_at)
+    band, play, quarter = (
+        band_for(response.score),
+        play_for(response.score),
+        quarter_of(response.submitted_at),
+    )
     data = ResponseScoredData(
         response_key=response.key,
         contact_id=response.contact_id,
@@ -87,7 +91,10 @@ class AccountNpsChangedData(BaseModel):
 
 
 def aggregate(
-    response: CanonicalResponse, outbox: list[Entry], rollups: RollupRepository, thresholds: Thresholds,
+    response: CanonicalResponse,
+    outbox: list[Entry],
+    rollups: RollupRepository,
+    thresholds: Thresholds,
     bus_name: str,
 ) -> Aggregated:
     key = RollupKey(
@@ -105,7 +112,10 @@ def aggregate(
     )
     change, counts = rollups.record_vote(key, vote)
     previous_key = key.model_copy(update={"quarter": previous_quarter(key.quarter)})
-    current, previous = nps_of(counts, thresholds.min_sample), nps_of(rollups.counts(previous_key), thresholds.min_sample)
+    current, previous = (
+        nps_of(counts, thresholds.min_sample),
+        nps_of(rollups.counts(previous_key), thresholds.min_sample),
+    )
     events = list(outbox)
     if change.moves_counters:
         data = AccountNpsChangedData(
@@ -137,7 +147,10 @@ class Evaluated(BaseModel):
 
 
 def evaluate_triggers(
-    response: CanonicalResponse, current: NpsStat, previous: NpsStat, accounts: AccountRepository,
+    response: CanonicalResponse,
+    current: NpsStat,
+    previous: NpsStat,
+    accounts: AccountRepository,
     thresholds: Thresholds,
 ) -> Evaluated:
     account = accounts.get(response.account_id)
@@ -153,8 +166,13 @@ class CasesOpened(BaseModel):
 
 
 def open_cases(
-    response: CanonicalResponse, firings: list[TriggerFiring], account: Account | None, outbox: list[Entry],
-    cases: CaseRepository, bus_name: str, now: datetime,
+    response: CanonicalResponse,
+    firings: list[TriggerFiring],
+    account: Account | None,
+    outbox: list[Entry],
+    cases: CaseRepository,
+    bus_name: str,
+    now: datetime,
 ) -> CasesOpened:
     opened: list[str] = []
     events = list(outbox)

@@ -17,7 +17,9 @@ class CaseRepository:
         item = to_item({"pk": case.case_id} | case.model_dump(mode="json"))
         with translated_errors():
             try:
-                client().put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+                client().put_item(
+                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+                )
             except ClientError as error:
                 if error_code(error) == "ConditionalCheckFailedException":
                     return False

@@ -26,7 +26,9 @@ class PipelineStarter:
         name = response.key if attempt == 0 else f"{response.key}-redrive-{attempt}"
         payload = {"response": response.model_dump(mode="json"), "response_key": response.key}
         try:
-            started = _client().start_execution(stateMachineArn=self._arn, name=name[:80], input=json.dumps(payload))
+            started = _client().start_execution(
+                stateMachineArn=self._arn, name=name[:80], input=json.dumps(payload)
+            )
         except (ClientError, BotoCoreError) as error:
             raise StoreUnavailable(f"could not start the pipeline: {error}") from error
         return str(started["executionArn"])

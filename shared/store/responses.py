@@ -31,7 +31,9 @@ class ResponseRepository:
         )
         with translated_errors():
             try:
-                client().put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+                client().put_item(
+                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+                )
             except ClientError as error:
                 if error_code(error) == "ConditionalCheckFailedException":
                     return False
@@ -61,6 +63,9 @@ class ResponseRepository:
 
     def count_by_status(self) -> Counter[str]:
         found = items(
-            "scan", TableName=self._table, ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"}
+            "scan",
+            TableName=self._table,
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
         )
         return Counter(str(item.get("status", "unknown")) for item in found)

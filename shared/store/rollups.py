@@ -17,7 +17,15 @@ from botocore.exceptions import ClientError
 from shared.domain.models import Band
 from shared.domain.nps import BandCounts
 from shared.domain.rollup import RollupKey, Vote, VoteChange, vote_change
-from shared.store.dynamo import StoreUnavailable, client, error_code, from_item, items, to_item, translated_errors
+from shared.store.dynamo import (
+    StoreUnavailable,
+    client,
+    error_code,
+    from_item,
+    items,
+    to_item,
+    translated_errors,
+)
 
 _MAX_ATTEMPTS = 10  # optimistic retries when another response for the same contact lands at once
 _COUNTER = {Band.PROMOTER: "promoters", Band.PASSIVE: "passives", Band.DETRACTOR: "detractors"}
@@ -49,8 +57,11 @@ class RollupRepository:
         for _ in range(_MAX_ATTEMPTS):
             with translated_errors():
                 found = client().get_item(
-                    TableName=self._table, Key=_key(key), ConsistentRead=True,
-                    ProjectionExpression=f"votes.#c, {_COUNTERS}", ExpressionAttributeNames={"#c": vote.contact_id},
+                    TableName=self._table,
+                    Key=_key(key),
+                    ConsistentRead=True,
+                    ProjectionExpression=f"votes.#c, {_COUNTERS}",
+                    ExpressionAttributeNames={"#c": vote.contact_id},
                 )
             # Only record_vote creates these items, and always with a vote: an item means a map.
             item = from_item(found.get("Item", {}))
@@ -87,10 +98,24 @@ class RollupRepository:
         else:
             # The item's first vote creates it; a racing first vote makes this fail and retry.
             condition = "attribute_not_exists(pk)"
-            sets = ["votes = :votes", "gsi1pk = :g", "gsi1sk = :a", "account_id = :a", "quarter = :q",
-                    "program = :pr", "kind = :k"]
-            values = values | to_item({":g": _sort_key(key), ":a": key.account_id, ":q": key.quarter,
-                                       ":pr": key.program, ":k": key.kind.value})
+            sets = [
+                "votes = :votes",
+                "gsi1pk = :g",
+                "gsi1sk = :a",
+                "account_id = :a",
+                "quarter = :q",
+                "program = :pr",
+                "kind = :k",
+            ]
+            values = values | to_item(
+                {
+                    ":g": _sort_key(key),
+                    ":a": key.account_id,
+                    ":q": key.quarter,
+                    ":pr": key.program,
+                    ":k": key.kind.value,
+                }
+            )
             values[":votes"] = {"M": {vote.contact_id: values.pop(":vote")}}
             names = {}
         expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
@@ -130,7 +155,9 @@ class RollupRepository:
             ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{account_id}"}},
             ProjectionExpression=f"quarter, program, kind, {_COUNTERS}",
         )
-        return {i["quarter"]: _counts(i) for i in found if i.get("program") == program and i.get("kind") == kind}
+        return {
+            i["quarter"]: _counts(i) for i in found if i.get("program") == program and i.get("kind") == kind
+        }
 
     def quarter_portfolio(self, quarter: str, program: str, kind: str) -> dict[str, BandCounts]:
         """Counts by account for one quarter, read from the by_quarter index."""

@@ -33,10 +33,12 @@ def executions(aws: EmbeddedAws) -> list[dict[str, Any]]:
 
 
 def history_states(execution_arn: str) -> list[tuple[str, str | None]]:
-    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)[
+        "events"
+    ]
     rows = []
     for event in events:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         rows.append((event["type"], details.get("name") or details.get("error")))
     return rows
 

@@ -43,10 +43,19 @@ BAD_BODIES: list[tuple[str, Any, int, str]] = [
     ("score 'ten'", response_body(response_id="bad-3", score="ten"), 422, "score"),
     ("score 7.5", response_body(response_id="bad-4", score=7.5), 422, "score"),
     ("score null", response_body(response_id="bad-5", score=None), 422, "score"),
-    ("no account", {k: v for k, v in response_body(response_id="bad-6").items() if k != "account_id"}, 422,
-     "account_id"),
+    (
+        "no account",
+        {k: v for k, v in response_body(response_id="bad-6").items() if k != "account_id"},
+        422,
+        "account_id",
+    ),
     ("unknown field", response_body(response_id="bad-7", nps_weight=2), 422, "nps_weight"),
-    ("naive timestamp", response_body(response_id="bad-8", submitted_at="2026-11-02T09:14:00"), 422, "submitted_at"),
+    (
+        "naive timestamp",
+        response_body(response_id="bad-8", submitted_at="2026-11-02T09:14:00"),
+        422,
+        "submitted_at",
+    ),
     ("not JSON", b"score=7&account=acme", 400, "body"),
     ("1 MB body", json.dumps(response_body(response_id="bad-9", comment="x" * 1_048_576)).encode(), 413, ""),
 ]

@@ -17,8 +17,16 @@ from shared.store.rollups import RollupRepository
 from tests.conftest import response_body
 from tests.integration.helpers import crm_messages, executions, history_states, post, settings, settle
 
-HAPPY_DETRACTOR_PATH = ["Score", "Aggregate", "EvaluateTriggers", "AnyFirings", "OpenCases", "PublishEvents",
-                        "MarkProcessed", "Processed"]
+HAPPY_DETRACTOR_PATH = [
+    "Score",
+    "Aggregate",
+    "EvaluateTriggers",
+    "AnyFirings",
+    "OpenCases",
+    "PublishEvents",
+    "MarkProcessed",
+    "Processed",
+]
 
 
 def entered(history: list[tuple[str, str | None]]) -> list[str | None]:
@@ -33,9 +41,18 @@ def the_execution(aws: EmbeddedAws) -> str:
 @pytest.fixture
 def directory(aws: EmbeddedAws) -> AccountRepository:
     accounts = AccountRepository(settings().accounts_table)
-    accounts.put(Account(account_id="acct-001", name="Acme", segment="enterprise", arr=400_000, industry="retail",
-                         region="EMEA", lifecycle_stage="mature",
-                         team=AccountTeam(csm="Ava CSM", cs_lead="Ben Lead", executive_sponsor="Cy VP")))
+    accounts.put(
+        Account(
+            account_id="acct-001",
+            name="Acme",
+            segment="enterprise",
+            arr=400_000,
+            industry="retail",
+            region="EMEA",
+            lifecycle_stage="mature",
+            team=AccountTeam(csm="Ava CSM", cs_lead="Ben Lead", executive_sponsor="Cy VP"),
+        )
+    )
     return accounts
 
 
@@ -54,7 +71,11 @@ def test_a_detractor_goes_through_every_state_opens_a_case_and_reaches_the_crm(
     assert case.response_id == "generic-r-1"
 
     delivered = crm_messages(aws)
-    assert sorted(m["detail-type"] for m in delivered) == ["AccountNpsChanged", "CaseOpened", "ResponseScored"]
+    assert sorted(m["detail-type"] for m in delivered) == [
+        "AccountNpsChanged",
+        "CaseOpened",
+        "ResponseScored",
+    ]
     assert {m["detail"]["correlation_id"] for m in delivered} == {"generic-r-1"}
     assert {m["detail"]["envelope_version"] for m in delivered} == {"1"}
 
@@ -63,7 +84,13 @@ def test_a_promoter_skips_the_cases_step(aws: EmbeddedAws, directory: AccountRep
     post(aws, response_body(score=10))
     settle()
     assert entered(history_states(the_execution(aws))) == [
-        "Score", "Aggregate", "EvaluateTriggers", "AnyFirings", "NoCases", "PublishEvents", "MarkProcessed",
+        "Score",
+        "Aggregate",
+        "EvaluateTriggers",
+        "AnyFirings",
+        "NoCases",
+        "PublishEvents",
+        "MarkProcessed",
         "Processed",
     ]
     assert CaseRepository(settings().cases_table).all() == []

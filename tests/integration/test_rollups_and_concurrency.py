@@ -31,8 +31,12 @@ def test_fifty_responses_for_one_account_posted_concurrently_give_exact_counters
     bodies = [response_body(response_id=f"r-{i}", contact_id=f"c-{i}", score=i % 11) for i in range(50)]
 
     def deliver(body: dict[str, object]) -> int:
-        request = urllib.request.Request(f"{gateway.url}/v1/responses", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        request = urllib.request.Request(
+            f"{gateway.url}/v1/responses",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=30) as reply:
             return int(reply.status)
 
@@ -44,9 +48,9 @@ def test_fifty_responses_for_one_account_posted_concurrently_give_exact_counters
         gateway.stop()
     assert statuses == [202] * 50
     expected = (
-        sum(1 for b in bodies if int(b["score"]) >= 9),  # type: ignore[call-overload]
-        sum(1 for b in bodies if 7 <= int(b["score"]) <= 8),  # type: ignore[call-overload]
-        sum(1 for b in bodies if int(b["score"]) <= 6),  # type: ignore[call-overload]
+        sum(1 for b in bodies if int(b["score"]) >= 9),
+        sum(1 for b in bodies if 7 <= int(b["score"]) <= 8),
+        sum(1 for b in bodies if int(b["score"]) <= 6),
     )
     assert counts() == expected
     assert sum(expected) == 50
@@ -58,7 +62,9 @@ def test_a_contacts_latest_answer_is_their_one_vote_whatever_the_arrival_order(a
     t0 = datetime(2026, 11, 2, tzinfo=UTC)
 
     def vote(response_id: str, band: Band, days: int) -> Vote:
-        return Vote(contact_id="c-1", response_id=response_id, band=band, score=5, submitted_at=t0 + timedelta(days))
+        return Vote(
+            contact_id="c-1", response_id=response_id, band=band, score=5, submitted_at=t0 + timedelta(days)
+        )
 
     repository.record_vote(Q4, vote("r-late", Band.PROMOTER, days=5))
     repository.record_vote(Q4, vote("r-early", Band.DETRACTOR, days=1))  # arrives after, but is older
@@ -71,8 +77,12 @@ def test_a_contacts_latest_answer_is_their_one_vote_whatever_the_arrival_order(a
 
 def test_a_quarter_over_quarter_drop_opens_one_review_case(aws: EmbeddedAws) -> None:
     for i in range(5):  # Q3: all promoters
-        post(aws, response_body(response_id=f"q3-{i}", contact_id=f"c-{i}", score=10,
-                                submitted_at="2026-08-10T10:00:00+00:00"))
+        post(
+            aws,
+            response_body(
+                response_id=f"q3-{i}", contact_id=f"c-{i}", score=10, submitted_at="2026-08-10T10:00:00+00:00"
+            ),
+        )
     settle()
     for i in range(5):  # Q4: mostly detractors
         post(aws, response_body(response_id=f"q4-{i}", contact_id=f"c-{i}", score=3 if i < 4 else 9))

@@ -15,8 +15,12 @@ class Data(BaseModel):
 
 def test_the_envelope_is_versioned_and_its_id_is_derived_from_what_happened() -> None:
     at = datetime(2026, 11, 2, tzinfo=UTC)
-    first = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3))
-    again = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3))
+    first = envelope(
+        DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3)
+    )
+    again = envelope(
+        DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3)
+    )
     assert first.event_id == again.event_id == "ResponseScored:generic-r1"
     entry = put_events_entry(first, "npsops")
     assert entry["Source"] == SOURCE and entry["DetailType"] == "ResponseScored"
@@ -41,6 +45,9 @@ def test_one_bad_answer_weighs_less_than_many() -> None:
 
 def test_the_pipeline_file_names_every_placeholder_it_needs() -> None:
     assert RESPONSE_PIPELINE.placeholders() == {
-        "ScoreFunctionArn", "AggregateFunctionArn", "EvaluateTriggersFunctionArn", "OpenCasesFunctionArn",
+        "ScoreFunctionArn",
+        "AggregateFunctionArn",
+        "EvaluateTriggersFunctionArn",
+        "OpenCasesFunctionArn",
         "ResponsesTable",
     }

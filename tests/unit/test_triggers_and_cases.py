@@ -14,13 +14,28 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def account(arr: float) -> Account:
-    return Account(account_id="acme", name="Acme", segment="enterprise", arr=arr, industry="retail", region="EMEA",
-                   lifecycle_stage="mature", team=TEAM)
+    return Account(
+        account_id="acme",
+        name="Acme",
+        segment="enterprise",
+        arr=arr,
+        industry="retail",
+        region="EMEA",
+        lifecycle_stage="mature",
+        team=TEAM,
+    )
 
 
 def response(score: int, kind: SurveyKind = SurveyKind.RELATIONAL) -> CanonicalResponse:
-    return CanonicalResponse(response_id="r-1", account_id="acme", contact_id="c-1", score=score, kind=kind,
-                             submitted_at=datetime(2026, 11, 2, tzinfo=UTC), comment="slow support")
+    return CanonicalResponse(
+        response_id="r-1",
+        account_id="acme",
+        contact_id="c-1",
+        score=score,
+        kind=kind,
+        submitted_at=datetime(2026, 11, 2, tzinfo=UTC),
+        comment="slow support",
+    )
 
 
 def stat(p: int, pa: int, d: int) -> NpsStat:
@@ -30,9 +45,16 @@ def stat(p: int, pa: int, d: int) -> NpsStat:
 STEADY = stat(5, 3, 2)  # +30
 
 
-def context(score: int, current: NpsStat = STEADY, previous: NpsStat = STEADY, arr: float = 50_000,
-            kind: SurveyKind = SurveyKind.RELATIONAL) -> TriggerContext:
-    return TriggerContext(response=response(score, kind), account=account(arr), current=current, previous=previous)
+def context(
+    score: int,
+    current: NpsStat = STEADY,
+    previous: NpsStat = STEADY,
+    arr: float = 50_000,
+    kind: SurveyKind = SurveyKind.RELATIONAL,
+) -> TriggerContext:
+    return TriggerContext(
+        response=response(score, kind), account=account(arr), current=current, previous=previous
+    )
 
 
 @pytest.mark.parametrize(("arr", "sla"), [(250_000, 24), (100_000, 24), (99_999, 48), (5_000, 48)])
@@ -53,8 +75,9 @@ def test_passives_and_promoters_open_no_recovery_case(score: int) -> None:
 
 
 def test_an_unknown_account_still_gets_a_case_owned_by_unassigned() -> None:
-    firing = evaluate(TriggerContext(response=response(2), account=None, current=STEADY, previous=STEADY),
-                      Thresholds())[0]
+    firing = evaluate(
+        TriggerContext(response=response(2), account=None, current=STEADY, previous=STEADY), Thresholds()
+    )[0]
     assert firing.sla_hours == 48
     assert case_from_firing(firing, None, NOW).owner == "unassigned"
 
@@ -72,15 +95,25 @@ def test_nps_down_more_than_ten_points_asks_for_csm_review_with_its_evidence() -
 
 def test_a_drop_of_exactly_the_threshold_does_not_fire() -> None:
     previous, current = stat(4, 4, 2), stat(3, 4, 3)  # +20 -> +0: 20 points
-    assert not [f for f in evaluate(context(9, current, previous), Thresholds(nps_drop_points=20))
-                if f.rule is TriggerRule.NPS_DROP_REVIEW]
-    assert [f for f in evaluate(context(9, current, previous), Thresholds(nps_drop_points=19.9))
-            if f.rule is TriggerRule.NPS_DROP_REVIEW]
+    assert not [
+        f
+        for f in evaluate(context(9, current, previous), Thresholds(nps_drop_points=20))
+        if f.rule is TriggerRule.NPS_DROP_REVIEW
+    ]
+    assert [
+        f
+        for f in evaluate(context(9, current, previous), Thresholds(nps_drop_points=19.9))
+        if f.rule is TriggerRule.NPS_DROP_REVIEW
+    ]
 
 
 def test_too_few_votes_this_quarter_or_transactional_answers_do_not_fire_the_drop_rule() -> None:
     previous, early = stat(6, 2, 2), stat(0, 0, 2)
-    assert not [f for f in evaluate(context(9, early, previous), Thresholds()) if f.rule is TriggerRule.NPS_DROP_REVIEW]
+    assert not [
+        f
+        for f in evaluate(context(9, early, previous), Thresholds())
+        if f.rule is TriggerRule.NPS_DROP_REVIEW
+    ]
     transactional = context(9, stat(3, 3, 4), previous, kind=SurveyKind.TRANSACTIONAL)
     assert not [f for f in evaluate(transactional, Thresholds()) if f.rule is TriggerRule.NPS_DROP_REVIEW]
 

@@ -1,0 +1,45 @@
+# npsops: `make run` runs the demo on the embedded AWS, `make test` runs every test tier.
+# Both install what they need first (a virtualenv in .venv from pyproject.toml).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup  ## the main job: a year of NPS answers through the real pipeline, then the Monday report
+	$(BIN)/npsops demo
+
+serve: setup  ## the intake API on http://127.0.0.1:8080 (PORT=... to change)
+	$(BIN)/npsops serve --port $(or $(PORT),8080)
+
+test: setup lint  ## every tier: unit, integration (moto), infra (CDK, cdk-nag, ASL lint), e2e (HTTP)
+	NPSOPS_LAYER=code-only $(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+unit integration infra e2e: setup
+	NPSOPS_LAYER=code-only $(BIN)/python -m pytest tests/$@
+
+synth: setup  ## the CloudFormation template in cdk.out/ (builds the Lambda layer with pip, no docker)
+	$(BIN)/python -m infra.app
+
+openapi: setup  ## regenerate docs/openapi.json from the intake handler
+	$(BIN)/npsops openapi > docs/openapi.json
+
+bench: setup  ## figures: end-to-end local throughput beside moto's raw put_item rate; DynamoDB calls per response
+	$(BIN)/python -m bench.pipeline_throughput
+
+clean:
+	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,122 @@
+"""HTTP against a running `npsops serve`: post with a plain HTTP client, read executions with the CLI,
+stop it with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import response_body
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def request(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Content-Type": "application/json"},
+        method="POST" if body is not None else "GET",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "local.cli", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.cli", "serve", "--port", str(port), "--accounts", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if request(f"{url}/_local/health")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("npsops serve did not come up: " + (process.stderr.read() if process.stderr else ""))
+    yield url, process
+    if process.poll() is None:
+        process.kill()
+
+
+def wait_for(url: str, name: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listed = {e["name"]: e for e in request(f"{url}/_local/executions")[1]}
+        if name in listed and listed[name]["status"] != "RUNNING":
+            return dict(listed[name])
+        time.sleep(0.2)
+    raise AssertionError(f"execution {name} did not finish")
+
+
+def test_a_posted_detractor_runs_the_pipeline_and_shows_in_the_cli(server: tuple[str, Any]) -> None:
+    url, _ = server
+    status, body = request(f"{url}/v1/responses", response_body(response_id="e2e-1", score=2))
+    assert (status, body["status"]) == (202, "accepted")
+    assert wait_for(url, "generic-e2e-1")["status"] == "SUCCEEDED"
+
+    listed = cli("executions", "--url", url)
+    assert "SUCCEEDED  generic-e2e-1" in listed
+    history = cli("executions", "generic-e2e-1", "--url", url)
+    for state in ("Score", "Aggregate", "EvaluateTriggers", "OpenCases", "PublishEvents", "MarkProcessed"):
+        assert state in history
+    deadline = time.monotonic() + 10
+    while "CaseOpened" not in (events := cli("events", "--url", url)) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert "ResponseScored" in events and "CaseOpened" in events
+
+
+def test_bad_input_is_refused_over_http_and_a_redelivery_is_a_duplicate(server: tuple[str, Any]) -> None:
+    url, _ = server
+    status, body = request(f"{url}/v1/responses", response_body(response_id="e2e-bad", score="ten"))
+    assert status == 422 and body["problems"][0]["field"] == "score"
+    request(f"{url}/v1/responses", response_body(response_id="e2e-2", score=9))
+    assert request(f"{url}/v1/responses", response_body(response_id="e2e-2", score=9)) == (
+        200,
+        {"status": "duplicate", "response_key": "generic-e2e-2"},
+    )
+    assert "generic-e2e-bad" not in {e["name"] for e in request(f"{url}/_local/executions")[1]}
+
+
+def test_ctrl_c_stops_the_server_cleanly(server: tuple[str, subprocess.Popen[str]]) -> None:
+    url, process = server
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(OSError):
+        request(f"{url}/_local/health")

@@ -1,0 +1,56 @@
+"""moto accepts invalid ASL, so every state machine file is linted with statelint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from statemachines import STATE_MACHINES, StateMachineSpec
+
+STATELINT = Path(sys.executable).with_name("statelint")
+
+
+def rendered(spec: StateMachineSpec) -> dict[str, object]:
+    """The definition as CDK deploys it, with example ARNs and names in the placeholders."""
+    values = {
+        name: f"arn:aws:lambda:us-east-1:123456789012:function:npsops-{name}"
+        if name.endswith("Arn")
+        else f"npsops-{name}"
+        for name in spec.placeholders()
+    }
+    return dict(json.loads(spec.render(values)))
+
+
+def lint(definition: dict[str, object], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "definition.asl.json"
+    path.write_text(json.dumps(definition))
+    return subprocess.run([str(STATELINT), str(path)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
+def test_every_state_machine_passes_statelint(spec: StateMachineSpec, tmp_path: Path) -> None:
+    result = lint(rendered(spec), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_lint_catches_a_broken_definition(tmp_path: Path) -> None:
+    broken = rendered(STATE_MACHINES[0])
+    states = broken["States"]
+    assert isinstance(states, dict)
+    states["Score"]["Next"] = "NoSuchState"
+    assert lint(broken, tmp_path).returncode != 0
+
+
+@pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
+def test_every_task_retries_with_jitter_and_catches_to_the_failure_path(spec: StateMachineSpec) -> None:
+    states = json.loads(spec.template())["States"]
+    for name, state in states.items():
+        if state["Type"] != "Task":
+            continue
+        assert all(r.get("JitterStrategy") == "FULL" for r in state["Retry"]), name
+        if name != "RecordFailure":  # the failure path itself ends in a Fail state
+            assert state["Catch"][0]["Next"] == "RecordFailure", name

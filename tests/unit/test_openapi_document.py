@@ -1,0 +1,30 @@
+"""docs/openapi.json is generated from the intake handler's routes and models; it must stay current.
+Generated in a child process: importing a handler runs its cold start, which must not leak here."""
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+@cache
+def generated() -> dict[str, Any]:
+    run = subprocess.run(
+        [sys.executable, "-m", "local.cli", "openapi"], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(run.stdout))
+
+
+def test_the_published_openapi_document_matches_the_code() -> None:
+    published = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
+    assert published == generated(), "run `make openapi` and commit docs/openapi.json"
+
+
+def test_the_document_describes_the_generic_format() -> None:
+    document = generated()
+    assert "/v1/responses" in document["paths"]
+    schema = document["components"]["schemas"]["GenericResponse"]
+    assert {"response_id", "account_id", "contact_id", "score", "submitted_at"} <= set(schema["required"])
+    assert schema["properties"]["score"]["maximum"] == 10
