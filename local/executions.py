@@ -17,7 +17,7 @@ def list_executions(
     kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn, "maxResults": 1000}
     if status:
         kwargs["statusFilter"] = status
-    found: list[dict[str, Any]] = []
+    found: list[Any] = []
     for page in sfn.get_paginator("list_executions").paginate(**kwargs):
         found += page["executions"]
     found.sort(key=lambda e: e["startDate"], reverse=True)
@@ -38,7 +38,9 @@ def history(execution_arn: str) -> list[dict[str, Any]]:
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     rows = []
     for event in events:
-        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        details: dict[str, Any] = next(
+            (dict(v) for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {}
+        )
         rows.append(
             {
                 "id": event["id"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 _HERE = Path(__file__).parent
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -15,7 +16,9 @@ _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 class StateMachineSpec:
     name: str
     file: str
-    workflow_type: str  # EXPRESS: high volume, seconds long. STANDARD: waits for days.
+    workflow_type: Literal[
+        "EXPRESS", "STANDARD"
+    ]  # EXPRESS: high volume, seconds long. STANDARD: waits for days.
 
     @property
     def path(self) -> Path:

@@ -7,6 +7,7 @@ import boto3
 
 from local import moto_patches
 from local.aws import EmbeddedAws
+from local.executions import history, list_executions
 from shared.config import Settings
 from tests.conftest import api_event
 
@@ -29,18 +30,12 @@ def settings() -> Settings:
 
 
 def executions(aws: EmbeddedAws) -> list[dict[str, Any]]:
-    return list(boto3.client("stepfunctions").list_executions(stateMachineArn=aws.pipeline_arn)["executions"])
+    return list_executions(aws.pipeline_arn)
 
 
 def history_states(execution_arn: str) -> list[tuple[str, str | None]]:
-    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)[
-        "events"
-    ]
-    rows = []
-    for event in events:
-        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-        rows.append((event["type"], details.get("name") or details.get("error")))
-    return rows
+    """(event type, state name or error) for each history event."""
+    return [(str(e["type"]), e["state"] or e["error"]) for e in history(execution_arn)]
 
 
 def crm_messages(aws: EmbeddedAws) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ def entered(history: list[tuple[str, str | None]]) -> list[str | None]:
 
 def the_execution(aws: EmbeddedAws) -> str:
     [execution] = executions(aws)
-    return str(execution["executionArn"])
+    return str(execution["arn"])
 
 
 @pytest.fixture
