@@ -95,22 +95,11 @@ def _run(
         file=out,
     )
 
-    poster = HttpPoster(gateway.url)
-    statuses: Counter[int] = Counter()
     progress = Progress(len(batch))
     started = time.perf_counter()
-
-    def deliver(body: bytes) -> None:
-        moto_patches.executions.wait_below(MAX_IN_FLIGHT)
-        status, _ = poster.post("/v1/responses", body)
-        statuses[status] += 1
-
-    with ThreadPoolExecutor(POSTERS) as pool:
-        for answer in batch:
-            pool.submit(deliver, json.dumps(answer.payload).encode())
-        while sum(statuses.values()) < len(batch):
-            progress.show(sum(statuses.values()), moto_patches.executions.running)
-            time.sleep(0.25)
+    poster = HttpPoster(gateway.url)
+    statuses = deliver_all(poster, [answer.payload for answer in batch], progress)
+    seconds = time.perf_counter() - started
     # A vendor retrying deliveries, and a sender with bugs: neither may change a count.
     for answer in batch[:25]:
         statuses[poster.post("/v1/responses", json.dumps(answer.payload).encode())[0]] += 1
@@ -121,8 +110,6 @@ def _run(
             )[0]
         ] += 1
     moto_patches.executions.wait_below(1, timeout=120)
-    progress.show(len(batch), 0, final=True)
-    seconds = time.perf_counter() - started
     sink.drain()
 
     repository = ResponseRepository(settings.responses_table)
@@ -143,6 +130,33 @@ def _run(
         file=out,
     )
     return DemoResult(len(batch), statuses, seconds, response_statuses, report)
+
+
+def deliver_all(
+    poster: HttpPoster, payloads: list[dict[str, Any]], progress: Progress | None = None
+) -> Counter[int]:
+    """POST every payload to the intake, keeping at most MAX_IN_FLIGHT executions running, and wait
+    until the pipeline has finished them all. Returns the HTTP statuses."""
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def deliver(body: bytes) -> None:
+        moto_patches.executions.wait_below(MAX_IN_FLIGHT)
+        status, _ = poster.post("/v1/responses", body)
+        with lock:
+            statuses[status] += 1
+
+    with ThreadPoolExecutor(POSTERS) as pool:
+        for payload in payloads:
+            pool.submit(deliver, json.dumps(payload).encode())
+        while sum(statuses.values()) < len(payloads):
+            if progress:
+                progress.show(sum(statuses.values()), moto_patches.executions.running)
+            time.sleep(0.25)
+    moto_patches.executions.wait_below(1, timeout=120)
+    if progress:
+        progress.show(len(payloads), 0, final=True)
+    return statuses
 
 
 class Progress:
