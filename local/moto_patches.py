@@ -59,6 +59,7 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.dynamodb.models", "copy"),
     ("moto.stepfunctions.parser.asl.eval.states", "copy"),
     ("moto.stepfunctions.parser.asl.component.common.string.string_expression", "copy"),
+    ("moto.stepfunctions.parser.asl.component.state.exec.execute_state", "copy"),
     ("jsonpath_ng.ext", "parse"),
     ("moto.stepfunctions.parser.asl.utils.json_path", "parse"),
     ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
