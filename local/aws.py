@@ -17,7 +17,11 @@ from moto import mock_aws
 
 from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
 from local import moto_patches
+from shared.config import Settings
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
+from shared.services.intake import RedriveResult, redrive_failed
+from shared.store.executions import PipelineStarter
+from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
 from statemachines import RESPONSE_PIPELINE
 
@@ -93,6 +97,13 @@ class EmbeddedAws:
         """Call a function the way its event source would (API Gateway calls the intake this way)."""
         context = moto_patches.LambdaContext(_function_name(spec), spec.memory_mb)
         return moto_patches.call_handler(self.handlers[spec.name], event, context)
+
+    def redrive(self) -> RedriveResult:
+        """What an operator runs after fixing the cause of failed executions."""
+        settings = Settings.from_env()
+        return redrive_failed(
+            ResponseRepository(settings.responses_table), PipelineStarter(self.pipeline_arn)
+        )
 
     def _role(self) -> str:
         iam = boto3.client("iam", region_name=REGION)

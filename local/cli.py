@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     events = commands.add_parser("events", help="what the CRM outbox received on a running serve")
     events.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
+    redrive = commands.add_parser("redrive", help="run the failed responses of a running serve through again")
+    redrive.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
     commands.add_parser("openapi", help="print the intake API's OpenAPI document")
 
     args = parser.parse_args(argv)
@@ -99,9 +102,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _get(url: str) -> Any:
+def _get(url: str, method: str = "GET") -> Any:
     try:
-        with urllib.request.urlopen(url, timeout=10) as reply:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as reply:
             return json.loads(reply.read())
     except urllib.error.HTTPError as error:
         raise SystemExit(json.loads(error.read()).get("error", str(error))) from error
@@ -130,6 +133,12 @@ def _events(args: argparse.Namespace) -> int:
         detail = event["detail"]
         when, kind = detail["occurred_at"][:19], event["detail-type"]
         print(f"{when}  {kind:<18} {detail['account_id']:<10} {detail['event_id']}")
+    return 0
+
+
+def _redrive(args: argparse.Namespace) -> int:
+    restarted = _get(f"{args.url}/_local/redrive", method="POST")["restarted"]
+    print(f"restarted {len(restarted)} failed responses" + "".join(f"\n  {name}" for name in restarted))
     return 0
 
 

@@ -84,8 +84,10 @@ class LocalGateway:
         return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), raw
 
     def _local(self, method: str, route: str, query: str) -> tuple[int, dict[str, str], bytes]:
+        if route == "/_local/redrive" and method == "POST":
+            return _json(200, self.aws.redrive().model_dump())
         if method != "GET":
-            return _json(405, {"error": "local routes are read-only"})
+            return _json(405, {"error": f"{method} {route} is not a local route"})
         if route == "/_local/health":
             return _json(200, {"status": "ok", "pipeline": self.aws.pipeline_arn})
         if route == "/_local/executions":

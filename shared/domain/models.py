@@ -30,13 +30,12 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-class CanonicalResponse(BaseModel):
-    """One survey answer, vendor-neutral. Immutable once parsed."""
+class ResponseFields(BaseModel):
+    """What a survey answer says, whoever sent it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     response_id: Identifier
-    vendor: Identifier = "generic"
     program: Identifier = "customer"
     survey_id: Identifier | None = None
     account_id: Identifier
@@ -49,6 +48,12 @@ class CanonicalResponse(BaseModel):
     touchpoint: Identifier | None = None
     product_line: Identifier | None = None
     properties: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+
+class CanonicalResponse(ResponseFields):
+    """One survey answer, vendor-neutral: what every vendor format is parsed into. Immutable."""
+
+    vendor: Identifier = "generic"
 
     @property
     def key(self) -> str:

@@ -61,6 +61,19 @@ class ResponseRepository:
             )
         )
 
+    def next_redrive(self, key: str) -> int:
+        """Count one more redrive of a failed response; returns its number (1, 2, ...)."""
+        with translated_errors():
+            updated = client().update_item(
+                TableName=self._table,
+                Key={"pk": {"S": key}},
+                UpdateExpression="ADD redrives :one",
+                ConditionExpression="failed_status = :f",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":f": {"S": FAILED_INDEX_VALUE}},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(updated["Attributes"]["redrives"]["N"])
+
     def count_by_status(self) -> Counter[str]:
         found = items(
             "scan",

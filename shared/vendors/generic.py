@@ -10,12 +10,14 @@ unknown fields are refused, so a sender's mistake shows up at once instead of as
 
 from __future__ import annotations
 
-from shared.domain.models import CanonicalResponse
+from shared.domain.models import CanonicalResponse, ResponseFields
+
+VENDOR = "generic"
 
 
-class GenericResponse(CanonicalResponse):
-    """The wire model: the canonical response, the vendor is always "generic"."""
+class GenericResponse(ResponseFields):
+    """The wire model: the response's own fields; the sender cannot claim to be another vendor."""
 
 
 def to_canonical(payload: GenericResponse) -> CanonicalResponse:
-    return CanonicalResponse.model_validate(payload.model_dump() | {"vendor": "generic"})
+    return CanonicalResponse(**dict(payload), vendor=VENDOR)

@@ -56,6 +56,7 @@ BAD_BODIES: list[tuple[str, Any, int, str]] = [
         422,
         "submitted_at",
     ),
+    ("claims a vendor", response_body(response_id="bad-10", vendor="typeform"), 422, "vendor"),
     ("not JSON", b"score=7&account=acme", 400, "body"),
     ("1 MB body", json.dumps(response_body(response_id="bad-9", comment="x" * 1_048_576)).encode(), 413, ""),
 ]

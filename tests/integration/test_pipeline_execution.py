@@ -152,3 +152,26 @@ def test_a_step_that_keeps_failing_takes_the_failure_path_and_keeps_the_response
     assert failed["failure_error"] == "StoreUnavailable"
     assert failed["response"]["score"] == 8  # everything needed to redrive it
     assert crm_messages(aws) == []  # nothing was published for a response that did not finish
+
+
+def test_redrive_runs_a_failed_response_again_once_the_cause_is_fixed(
+    aws: EmbeddedAws, directory: AccountRepository, flaky_rollups: FlakyRollups
+) -> None:
+    flaky_rollups.failures = 100
+    post(aws, response_body(score=2))
+    settle(timeout=90)
+    flaky_rollups.failures = 0  # the throttling is over
+
+    assert aws.redrive().restarted == ["generic-r-1-redrive-1"]
+    settle()
+    responses = ResponseRepository(settings().responses_table)
+    stored = responses.get("generic-r-1")
+    assert stored is not None and stored["status"] == "processed" and stored["redrives"] == 1
+    assert responses.failed() == []
+    assert aws.redrive().restarted == []  # nothing left to redrive
+    assert len(CaseRepository(settings().cases_table).all()) == 1
+    assert sorted(m["detail-type"] for m in crm_messages(aws)) == [
+        "AccountNpsChanged",
+        "CaseOpened",
+        "ResponseScored",
+    ]
