@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
-from shared.observability import logger, metrics, tracer
+from shared.observability import lambda_handler
 from shared.services.pipeline import aggregate
 from shared.services.steps import AggregateStep
 from shared.store.rollups import RollupRepository
@@ -14,9 +14,7 @@ settings = Settings.from_env()
 rollups = RollupRepository(settings.rollups_table)
 
 
-@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = AggregateStep.model_validate(event)
     return aggregate(

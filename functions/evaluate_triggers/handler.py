@@ -6,7 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
-from shared.observability import logger, metrics, tracer
+from shared.observability import lambda_handler, metrics
 from shared.services.pipeline import evaluate_triggers
 from shared.services.steps import EvaluateStep
 from shared.store.accounts import AccountRepository
@@ -15,9 +15,7 @@ settings = Settings.from_env()
 accounts = AccountRepository(settings.accounts_table)
 
 
-@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = EvaluateStep.model_validate(event)
     evaluated = evaluate_triggers(step.response, step.current, step.previous, accounts, settings.thresholds)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import IntakeSettings
-from shared.observability import logger, metrics, tracer
+from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult, IntakeStatus, accept
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
@@ -53,9 +53,7 @@ def _problem(error: dict[str, Any]) -> dict[str, Any]:
     return {"field": ".".join(location) or "body", "type": error.get("type"), "message": error.get("msg")}
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = event.get("body") or ""
     if len(body.encode()) > settings.max_body_bytes:

@@ -7,7 +7,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
-from shared.observability import logger, metrics, tracer
+from shared.observability import lambda_handler, metrics
 from shared.services.pipeline import open_cases
 from shared.services.steps import OpenCasesStep
 from shared.store.cases import CaseRepository
@@ -16,9 +16,7 @@ settings = Settings.from_env()
 cases = CaseRepository(settings.cases_table)
 
 
-@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = OpenCasesStep.model_validate(event)
     opened = open_cases(

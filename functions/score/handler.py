@@ -6,16 +6,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
-from shared.observability import logger, metrics, tracer
+from shared.observability import lambda_handler, metrics
 from shared.services.pipeline import score
 from shared.services.steps import ResponseStep
 
 settings = Settings.from_env()
 
 
-@logger.inject_lambda_context(correlation_id_path="response_key", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = ResponseStep.model_validate(event)
     scored = score(step.response, settings.event_bus_name)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from shared.domain.cases import Case
-from shared.store.dynamo import client, error_code, items, to_item, translated_errors
+from shared.store.dynamo import items, put_if_absent
 
 
 class CaseRepository:
@@ -14,17 +12,7 @@ class CaseRepository:
 
     def open(self, case: Case) -> bool:
         """Open a case once. False when a case for the same firing exists: it is left as it is."""
-        item = to_item({"pk": case.case_id} | case.model_dump(mode="json"))
-        with translated_errors():
-            try:
-                client().put_item(
-                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    return False
-                raise
-        return True
+        return put_if_absent(self._table, {"pk": case.case_id} | case.model_dump(mode="json"))
 
     def for_owner(self, owner: str) -> list[Case]:
         return self._query("by_owner", "owner", owner)

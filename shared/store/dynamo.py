@@ -86,6 +86,20 @@ def _from_dynamo(value: Any) -> Any:
     return value
 
 
+def put_if_absent(table: str, item: dict[str, Any]) -> bool:
+    """Write an item once, keyed by its "pk". False (and nothing changed) when it already exists."""
+    with translated_errors():
+        try:
+            client().put_item(
+                TableName=table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+    return True
+
+
 def items(operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Every item of a query or scan, page by page, deserialised."""
     with translated_errors():

@@ -6,10 +6,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from shared.domain.models import CanonicalResponse
-from shared.store.dynamo import client, error_code, from_item, items, to_item, translated_errors
+from shared.store.dynamo import client, from_item, items, put_if_absent, translated_errors
 
 STATUS_RECEIVED = "received"
 FAILED_INDEX_VALUE = "FAILED"  # written by the pipeline's failure path (statemachines/)
@@ -21,24 +19,13 @@ class ResponseRepository:
 
     def put_new(self, response: CanonicalResponse, received_at: datetime) -> bool:
         """Store a response once. False when the id is already stored: nothing is changed then."""
-        item = to_item(
-            {
-                "pk": response.key,
-                "response": response.model_dump(mode="json"),
-                "status": STATUS_RECEIVED,
-                "received_at": received_at.isoformat(),
-            }
-        )
-        with translated_errors():
-            try:
-                client().put_item(
-                    TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    return False
-                raise
-        return True
+        item = {
+            "pk": response.key,
+            "response": response.model_dump(mode="json"),
+            "status": STATUS_RECEIVED,
+            "received_at": received_at.isoformat(),
+        }
+        return put_if_absent(self._table, item)
 
     def delete(self, key: str) -> None:
         with translated_errors():
