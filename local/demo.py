@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from local import executions as execution_views
 from local import moto_patches
 from local.aws import EmbeddedAws
 from local.book import answers, build_book
@@ -123,6 +124,7 @@ def _run(
         settings.thresholds,
     )
     print(report, file=out)
+    print(_one_case_traced(aws, sink), file=out)
     print(
         f"\nPIPELINE  {len(batch)} answers in {seconds:.1f} s ({len(batch) / seconds:.0f}/s end to end); "
         f"responses {dict(response_statuses)}; HTTP {dict(sorted(statuses.items()))} "
@@ -130,6 +132,30 @@ def _run(
         file=out,
     )
     return DemoResult(len(batch), statuses, seconds, response_statuses, report)
+
+
+def _one_case_traced(aws: EmbeddedAws, sink: CrmSink) -> str:
+    """The newest CaseOpened as the CRM received it, and its execution's history, as an operator
+    would follow one response from intake to the last event (`npsops serve` + `npsops executions`)."""
+    opened = [e for e in sink.since(0) if e["detail-type"] == "CaseOpened"]
+    if not opened:
+        return ""
+    event = opened[-1]
+    key = event["detail"]["correlation_id"]
+    arn = aws.pipeline_arn.replace(":stateMachine:", ":execution:") + f":{key}"
+    steps = [e["state"] for e in execution_views.history(arn) if e["type"].endswith("StateEntered")]
+    case = event["detail"]["data"]
+    return "\n".join(
+        [
+            "",
+            f"ONE RESPONSE, FOLLOWED: {key}",
+            f"  execution {key}: " + " → ".join(steps),
+            f"  CRM received {event['detail-type']} {event['detail']['event_id']}",
+            f"    owner {case['owner']} ({case['owner_role']}), SLA {case['sla_hours']} h, "
+            f"due {case['due_at'][:16]}",
+            f"    {case['summary']}",
+        ]
+    )
 
 
 def deliver_all(
