@@ -15,7 +15,13 @@ def test_a_small_demo_runs_every_answer_through_and_reports() -> None:
     assert result.statuses[202] == result.posted
     assert result.statuses[200] == 25 and result.statuses[422] == 4  # redeliveries and malformed ones
     text = out.getvalue()
-    for section in ("PORTFOLIO NPS", "ACCOUNTS BY RISK", "CASES OPENED", "CRM RECEIVED", "ONE RESPONSE, FOLLOWED"):
+    for section in (
+        "PORTFOLIO NPS",
+        "ACCOUNTS BY RISK",
+        "CASES OPENED",
+        "CRM RECEIVED",
+        "ONE RESPONSE, FOLLOWED",
+    ):
         assert section in text
     assert "2026-Q1" in text and "2026-Q4" in text
     assert f"ResponseScored {result.posted}" in text
