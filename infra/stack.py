@@ -16,10 +16,7 @@ from infra.constructs.pipeline import Pipeline
 from infra.constructs.tables import Tables
 from infra.layer import shared_layer
 from shared.store.schema import RESPONSES
-from statemachines import RESPONSE_PIPELINE
-
-# The ASL's ${ResponsesTable}: the table its DynamoDB tasks update (local/aws.py fills the same name).
-RESPONSES_TABLE_PLACEHOLDER = "ResponsesTable"
+from statemachines import RESPONSE_PIPELINE, RESPONSES_TABLE_PLACEHOLDER
 
 
 class NpsOpsStack(Stack):

@@ -23,7 +23,7 @@ from shared.services.intake import RedriveResult, redrive_failed
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
-from statemachines import RESPONSE_PIPELINE
+from statemachines import RESPONSE_PIPELINE, RESPONSES_TABLE_PLACEHOLDER
 
 REGION = "us-east-1"
 PREFIX = "npsops"
@@ -172,7 +172,7 @@ class EmbeddedAws:
         substitutions = {
             spec.asl_placeholder: function_arns[spec.name] for spec in FUNCTIONS if spec.asl_placeholder
         }
-        substitutions["ResponsesTable"] = _table_name(RESPONSES)
+        substitutions[RESPONSES_TABLE_PLACEHOLDER] = _table_name(RESPONSES)
         sfn = boto3.client("stepfunctions", region_name=REGION)
         created = sfn.create_state_machine(
             name=RESPONSE_PIPELINE.name,

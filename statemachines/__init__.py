@@ -37,5 +37,9 @@ class StateMachineSpec:
         return _PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], self.template())
 
 
+# The pipeline's ${ResponsesTable}: the table its direct DynamoDB tasks update. Function ARN
+# placeholders are named in functions/catalog.py (FunctionSpec.asl_placeholder).
+RESPONSES_TABLE_PLACEHOLDER = "ResponsesTable"
+
 RESPONSE_PIPELINE = StateMachineSpec("response-pipeline", "response_pipeline.asl.json", "EXPRESS")
 STATE_MACHINES = (RESPONSE_PIPELINE,)
