@@ -188,7 +188,7 @@ class EmbeddedAws:
         for spec in FUNCTIONS:
             handler = importlib.import_module(spec.module).handler
             self.handlers[spec.name] = handler
-            moto_patches.register_handler(_function_name(spec), handler)
+            moto_patches.register_handler(_function_name(spec), handler, spec.memory_mb)
 
     @property
     def intake(self) -> FunctionSpec:

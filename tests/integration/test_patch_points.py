@@ -21,3 +21,24 @@ def test_moto_is_pinned_to_the_version_the_patches_were_written_for() -> None:
     pinned = re.search(r'"moto\[[^\]]*\]==([^"]+)"', pyproject)
     assert pinned is not None, "moto must be pinned with == in pyproject.toml"
     assert version("moto") == pinned.group(1)
+
+
+def test_lambda_invoke_through_the_api_runs_the_real_handler(aws: object) -> None:
+    import json
+
+    import boto3
+
+    step = {
+        "response_key": "generic-r-1",
+        "response": {
+            "response_id": "r-1",
+            "account_id": "a",
+            "contact_id": "c",
+            "score": 8,
+            "submitted_at": "2026-11-02T09:00:00Z",
+        },
+    }
+    reply = boto3.client("lambda").invoke(FunctionName="npsops-score", Payload=json.dumps(step))
+    assert json.loads(reply["Payload"].read())["play"] == "nudge"
+    failed = boto3.client("lambda").invoke(FunctionName="npsops-score", Payload=json.dumps({"response": {}}))
+    assert failed["FunctionError"] and json.loads(failed["Payload"].read())["errorType"] == "ValidationError"
