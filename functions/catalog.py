@@ -14,6 +14,8 @@ class FunctionSpec:
     asl_placeholder: str | None = None
     memory_mb: int = 256
     timeout_seconds: int = 15
+    # Settings this function needs beyond the common ones (tables, bus, Powertools), as pairs.
+    environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def handler(self) -> str:
@@ -21,7 +23,11 @@ class FunctionSpec:
 
 
 INTAKE = FunctionSpec(
-    "intake", "functions.intake.handler", "Intake API: validate, store once, start the pipeline"
+    "intake",
+    "functions.intake.handler",
+    "Intake API: validate, store once, start the pipeline",
+    # Bodies above this are refused before parsing (shared/config.py IntakeSettings).
+    environment=(("MAX_BODY_BYTES", "65536"),),
 )
 SCORE = FunctionSpec(
     "score", "functions.score.handler", "Band, play and quarter of a response", "ScoreFunctionArn"

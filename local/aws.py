@@ -19,7 +19,7 @@ from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
 from local import moto_patches
 from shared.config import Settings
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
-from shared.services.intake import RedriveResult, redrive_failed
+from shared.services.redrive import RedriveResult, redrive_failed
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
@@ -41,14 +41,12 @@ def _function_name(spec: FunctionSpec) -> str:
 class EmbeddedAws:
     """Start it, use boto3 as on AWS, stop it. One per process: moto's state is process-wide."""
 
-    def __init__(self, environment: dict[str, str] | None = None) -> None:
+    def __init__(self) -> None:
         # Lambda stays on moto's docker backend, whose invoke local/moto_patches.py routes to the
         # real handler in process ("use_docker": False would answer every invoke with a canned reply).
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
-        self._extra_env = environment or {}
         self.pipeline_arn = ""
         self.crm_queue_url = ""
-        self.handlers: dict[str, Any] = {}
 
     def __enter__(self) -> EmbeddedAws:
         self.start()
@@ -76,27 +74,9 @@ class EmbeddedAws:
         moto_patches.executions.wait_below(1, timeout=30)
         self._mock.stop()
 
-    def environment(self) -> dict[str, str]:
-        """What CDK sets on the functions, with the local names."""
-        env = {spec.env_var: _table_name(spec) for spec in TABLES}
-        return (
-            env
-            | {
-                "EVENT_BUS_NAME": BUS_NAME,
-                "MAX_BODY_BYTES": "65536",
-                "POWERTOOLS_SERVICE_NAME": "npsops",
-                "POWERTOOLS_METRICS_NAMESPACE": "npsops",
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_DISABLED": "true",
-                "POWERTOOLS_LOG_LEVEL": "WARNING",
-            }
-            | self._extra_env
-        )
-
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         """Call a function the way its event source would (API Gateway calls the intake this way)."""
-        context = moto_patches.LambdaContext(_function_name(spec), spec.memory_mb)
-        return moto_patches.call_handler(self.handlers[spec.name], event, context)
+        return moto_patches.call_registered(_function_name(spec), event)
 
     def redrive(self) -> RedriveResult:
         """What an operator runs after fixing the cause of failed executions."""
@@ -184,15 +164,30 @@ class EmbeddedAws:
 
     def _load_handlers(self) -> None:
         # Handlers validate their settings at import (cold start), so import them only now.
-        os.environ.update(self.environment())
+        os.environ.update(function_environment())
         for spec in FUNCTIONS:
             handler = importlib.import_module(spec.module).handler
-            self.handlers[spec.name] = handler
             moto_patches.register_handler(_function_name(spec), handler, spec.memory_mb)
 
     @property
     def intake(self) -> FunctionSpec:
         return INTAKE
+
+
+def function_environment() -> dict[str, str]:
+    """What CDK sets on the functions (infra/constructs/functions.py), with the local names. One
+    process hosts every function, so it holds the union of their settings."""
+    env = {spec.env_var: _table_name(spec) for spec in TABLES} | {
+        "EVENT_BUS_NAME": BUS_NAME,
+        "POWERTOOLS_SERVICE_NAME": "npsops",
+        "POWERTOOLS_METRICS_NAMESPACE": "npsops",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    for spec in FUNCTIONS:
+        env |= dict(spec.environment)
+    return env
 
 
 def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:

@@ -142,7 +142,7 @@ def _one_case_traced(aws: EmbeddedAws, sink: CrmSink) -> str:
         return ""
     event = opened[-1]
     key = event["detail"]["correlation_id"]
-    arn = aws.pipeline_arn.replace(":stateMachine:", ":execution:") + f":{key}"
+    arn = execution_views.execution_arn(aws.pipeline_arn, key)
     steps = [e["state"] for e in execution_views.history(arn) if e["type"].endswith("StateEntered")]
     case = event["detail"]["data"]
     return "\n".join(

@@ -10,6 +10,10 @@ import boto3
 from local.aws import REGION
 
 
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    return state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+
+
 def list_executions(
     state_machine_arn: str, status: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:

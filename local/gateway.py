@@ -10,7 +10,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from local import executions as execution_views
 from local.aws import EmbeddedAws
@@ -76,14 +76,15 @@ class LocalGateway:
     ) -> tuple[int, dict[str, str], bytes]:
         route = urlsplit(path).path
         if route.startswith("/_local/"):
-            return self._local(method, route, urlsplit(path).query)
+            query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
+            return self._local(method, route, query)
         event = api_gateway_event(method, path, headers, body, source_ip)
         result = self.aws.invoke(self.aws.intake, event)
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), raw
 
-    def _local(self, method: str, route: str, query: str) -> tuple[int, dict[str, str], bytes]:
+    def _local(self, method: str, route: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if route == "/_local/redrive" and method == "POST":
             return _json(200, self.aws.redrive().model_dump())
         if method != "GET":
@@ -91,18 +92,16 @@ class LocalGateway:
         if route == "/_local/health":
             return _json(200, {"status": "ok", "pipeline": self.aws.pipeline_arn})
         if route == "/_local/executions":
-            status = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("status")
-            return _json(200, execution_views.list_executions(self.aws.pipeline_arn, status))
+            return _json(200, execution_views.list_executions(self.aws.pipeline_arn, query.get("status")))
         if route.startswith("/_local/executions/"):
             name = route.removeprefix("/_local/executions/")
-            arn = self.aws.pipeline_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+            arn = execution_views.execution_arn(self.aws.pipeline_arn, name)
             try:
                 return _json(200, {"execution": name, "events": execution_views.history(arn)})
             except Exception as error:
                 return _json(404, {"error": f"no execution {name}: {error}"})
         if route == "/_local/events":
-            start = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("from", "0"))
-            return _json(200, self.sink.since(start))
+            return _json(200, self.sink.since(int(query.get("from", "0"))))
         return _json(404, {"error": f"no local route {route}"})
 
 

@@ -157,14 +157,19 @@ def install() -> None:
     _skip_stream_images()
 
 
-def _run_function(function_name: str, event: Any) -> tuple[str, bool]:
-    """Invoke a registered handler as the Lambda runtime would: (payload JSON, errored)."""
+def call_registered(function_name: str, event: dict[str, Any]) -> Any:
+    """Call a registered handler with a Lambda context, as the Lambda runtime would."""
     if function_name not in _handlers:
         raise RuntimeError(f"no local handler registered for Lambda function {function_name}")
     handler, memory_mb = _handlers[function_name]
+    return call_handler(handler, event, LambdaContext(function_name, memory_mb))
+
+
+def _run_function(function_name: str, event: Any) -> tuple[str, bool]:
+    """Invoke a registered handler from a JSON payload: (payload JSON, errored)."""
     payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
     try:
-        result = call_handler(handler, payload, LambdaContext(function_name, memory_mb))
+        result = call_registered(function_name, payload)
     except Exception as error:  # the Lambda runtime's error shape: Step Functions reads errorType
         failure = {
             "errorType": type(error).__name__,

@@ -6,22 +6,18 @@ import json
 import os
 from typing import Any
 
-_PLACEHOLDER_ENV = {
-    "RESPONSES_TABLE": "npsops-responses",
-    "ROLLUPS_TABLE": "npsops-rollups",
-    "CASES_TABLE": "npsops-cases",
-    "ACCOUNTS_TABLE": "npsops-accounts",
-    "EVENT_BUS_NAME": "npsops",
-    "MAX_BODY_BYTES": "65536",
-    "PIPELINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:response-pipeline",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+from local.aws import REGION, function_environment
+
+# The handler validates its settings at import; the document does not depend on their values.
+_PLACEHOLDER_PIPELINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:response-pipeline"
 
 
 def intake_openapi() -> dict[str, Any]:
-    # The handler validates its settings at import; the document does not depend on their values.
-    for key, value in _PLACEHOLDER_ENV.items():
+    placeholders = function_environment() | {
+        "PIPELINE_ARN": _PLACEHOLDER_PIPELINE,
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    for key, value in placeholders.items():
         os.environ.setdefault(key, value)
     from functions.intake.handler import app
 

@@ -16,9 +16,6 @@ from infra.layer import ARCHITECTURE, RUNTIME, functions_code
 from shared.observability import SERVICE
 from shared.store.schema import ACCOUNTS, CASES, RESPONSES, ROLLUPS, TableSpec
 
-# The intake refuses larger bodies before parsing them (shared/config.py IntakeSettings).
-MAX_BODY_BYTES = 65536
-
 # DynamoDB actions by kind of access. Grants name the table (and, with Query, each index by name),
 # never a wildcard resource, and never the table-management actions (DescribeTable, Scan, streams)
 # that CDK's grant_read_data/grant_write_data would add.
@@ -36,9 +33,6 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     EVALUATE_TRIGGERS.name: ((ACCOUNTS, READ),),
     OPEN_CASES.name: ((CASES, WRITE),),
 }
-
-# Settings one function needs beyond the common ones. PIPELINE_ARN is added once the pipeline exists.
-EXTRA_ENVIRONMENT: dict[str, dict[str, str]] = {INTAKE.name: {"MAX_BODY_BYTES": str(MAX_BODY_BYTES)}}
 
 
 class Functions(Construct):
@@ -98,7 +92,8 @@ class Functions(Construct):
             layers=[layer],
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
-            environment=environment | EXTRA_ENVIRONMENT.get(spec.name, {}),
+            # PIPELINE_ARN is added to the intake once the pipeline exists (infra/stack.py).
+            environment=environment | dict(spec.environment),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             role=role,

@@ -17,12 +17,6 @@ class IntakeStatus(StrEnum):
     DUPLICATE = "duplicate"
 
 
-class RedriveResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    restarted: list[str]  # execution names
-
-
 class IntakeResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -42,14 +36,3 @@ def accept(
         responses.delete(response.key)
         raise
     return IntakeResult(status=IntakeStatus.ACCEPTED, response_key=response.key)
-
-
-def redrive_failed(responses: ResponseRepository, pipeline: PipelineStarter) -> RedriveResult:
-    """Run every response that ended on the pipeline's failure path through it again. Safe to repeat:
-    each step is idempotent (one vote per contact, one case per firing, event ids from facts)."""
-    restarted = []
-    for item in responses.failed():
-        response = CanonicalResponse.model_validate(item["response"])
-        attempt = responses.next_redrive(response.key)
-        restarted.append(pipeline.start(response, attempt=attempt).rsplit(":", 1)[-1])
-    return RedriveResult(restarted=restarted)

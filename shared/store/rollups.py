@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.domain.models import Band
+from shared.domain.models import Band, SurveyKind
 from shared.domain.nps import BandCounts
 from shared.domain.rollup import RollupKey, Vote, VoteChange, vote_change
 from shared.store.dynamo import (
@@ -83,12 +83,11 @@ class RollupRepository:
         values: dict[str, Any] = to_item({":vote": vote.model_dump(mode="json")})
         names = {"#c": vote.contact_id}
         adds = []
-        if change.add is not None and change.add != change.remove:
-            adds.append(f"{_COUNTER[change.add]} :one")
-            values[":one"] = {"N": "1"}
-            if change.remove is not None:
-                adds.append(f"{_COUNTER[change.remove]} :minus_one")
-                values[":minus_one"] = {"N": "-1"}
+        delta = change.as_delta()
+        for counter in _COUNTER.values() if delta else ():
+            if step := getattr(delta, counter):
+                adds.append(f"{counter} :{counter}")
+                values[f":{counter}"] = {"N": str(step)}
         sets = ["votes.#c = :vote"]
         if previous is not None:
             condition = "votes.#c.response_id = :seen"
@@ -125,7 +124,7 @@ class RollupRepository:
             "UpdateExpression": expression,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": values,
-            "ReturnValues": "ALL_NEW" if not item_exists else "UPDATED_NEW",
+            "ReturnValues": "UPDATED_NEW",
         }
         if names:
             request["ExpressionAttributeNames"] = names
@@ -136,7 +135,7 @@ class RollupRepository:
                 if error_code(error) == "ConditionalCheckFailedException":
                     return None  # the vote moved since we read it: read again
                 raise
-        # UPDATED_NEW only returns the counters that moved; the ones read before stand for the rest.
+        # UPDATED_NEW returns only the counters that moved; the ones read before stand for the rest.
         return from_item(updated["Attributes"])
 
     def counts(self, key: RollupKey) -> BandCounts:
@@ -146,27 +145,15 @@ class RollupRepository:
             )
         return _counts(from_item(found.get("Item", {})))
 
-    def account_history(self, account_id: str, program: str, kind: str) -> dict[str, BandCounts]:
-        """Counts by quarter for one account, oldest quarter first."""
-        found = items(
-            "query",
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{account_id}"}},
-            ProjectionExpression=f"quarter, program, kind, {_COUNTERS}",
-        )
-        return {
-            i["quarter"]: _counts(i) for i in found if i.get("program") == program and i.get("kind") == kind
-        }
-
-    def quarter_portfolio(self, quarter: str, program: str, kind: str) -> dict[str, BandCounts]:
+    def quarter_portfolio(self, quarter: str, program: str, kind: SurveyKind) -> dict[str, BandCounts]:
         """Counts by account for one quarter, read from the by_quarter index."""
+        index_key = _sort_key(RollupKey(account_id="*", quarter=quarter, program=program, kind=kind))
         found = items(
             "query",
             TableName=self._table,
             IndexName="by_quarter",
             KeyConditionExpression="gsi1pk = :g",
-            ExpressionAttributeValues={":g": {"S": f"Q#{quarter}#{program}#{kind}"}},
+            ExpressionAttributeValues={":g": {"S": index_key}},
             ProjectionExpression=f"account_id, {_COUNTERS}",
         )
         return {item["account_id"]: _counts(item) for item in found}

@@ -16,7 +16,6 @@ from aws_cdk.assertions import Match, Template
 
 from functions.catalog import FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
 from infra.app import build
-from infra.constructs.functions import MAX_BODY_BYTES
 from infra.constructs.intake_api import RESPONSES_PATH
 from infra.layer import CODE_ONLY, LAYER_CONTEXT_KEY, layer_mode, layer_requirements, prune_runtime_provided
 from infra.stack import NpsOpsStack
@@ -134,7 +133,7 @@ def test_intake_knows_the_pipeline_and_its_body_limit(template: Template) -> Non
             "Handler": INTAKE.handler,
             "Environment": {
                 "Variables": Match.object_like(
-                    {"PIPELINE_ARN": {"Ref": pipeline_id}, "MAX_BODY_BYTES": str(MAX_BODY_BYTES)}
+                    {"PIPELINE_ARN": {"Ref": pipeline_id}} | dict(INTAKE.environment)
                 )
             },
         },
