@@ -120,7 +120,7 @@ class ExecutionCounter:
 
 
 executions = ExecutionCounter()
-_handlers: dict[str, tuple[Handler, int]] = {}
+_handlers: dict[str, tuple[Handler, int, threading.Lock]] = {}
 _installed = False
 dynamodb_lock = threading.RLock()
 
@@ -137,7 +137,7 @@ def call_handler(handler: Handler, event: dict[str, Any], context: LambdaContext
 
 
 def register_handler(function_name: str, handler: Handler, memory_mb: int) -> None:
-    _handlers[function_name] = (handler, memory_mb)
+    _handlers[function_name] = (handler, memory_mb, threading.Lock())
 
 
 def install() -> None:
@@ -158,11 +158,16 @@ def install() -> None:
 
 
 def call_registered(function_name: str, event: dict[str, Any]) -> Any:
-    """Call a registered handler with a Lambda context, as the Lambda runtime would."""
+    """Call a registered handler with a Lambda context, as the Lambda runtime would.
+
+    One invocation at a time per function: an execution environment never runs two at once, and
+    handlers rely on that (Powertools resolvers and the logger keep the current event in module
+    state), so concurrent calls into one shared module would see each other's requests."""
     if function_name not in _handlers:
         raise RuntimeError(f"no local handler registered for Lambda function {function_name}")
-    handler, memory_mb = _handlers[function_name]
-    return call_handler(handler, event, LambdaContext(function_name, memory_mb))
+    handler, memory_mb, environment = _handlers[function_name]
+    with environment:
+        return call_handler(handler, event, LambdaContext(function_name, memory_mb))
 
 
 def _run_function(function_name: str, event: Any) -> tuple[str, bool]:

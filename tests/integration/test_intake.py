@@ -87,3 +87,27 @@ def test_good_responses_sent_alongside_bad_ones_all_land(aws: EmbeddedAws) -> No
     settle()
     assert item_count(settings().responses_table) == len(good)
     assert sorted(e["name"] for e in executions(aws)) == sorted(f"generic-good-{i}" for i in range(11))
+
+
+def test_concurrent_deliveries_each_get_their_own_answer(aws: EmbeddedAws) -> None:
+    """Locally every thread shares one handler module, as one Lambda environment would be shared;
+    Powertools keeps the current request on the resolver, so each must still see only its own."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies: list[Any] = []
+    for n in range(40):
+        bodies.append(response_body(response_id=f"c-{n}", score=n % 11))
+        bodies.append(response_body(response_id=f"c-{n}", score=n % 11))  # the redelivery
+        bodies.append(response_body(response_id=f"bad-{n}", score=11))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to meet the race if there is one
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = [status for status, _ in pool.map(lambda body: post(aws, body), bodies)]
+    finally:
+        sys.setswitchinterval(interval)
+    settle()
+    assert statuses.count(202) == 40 and statuses.count(200) == 40 and statuses.count(422) == 40
+    assert all(status == 422 for status in statuses[2::3])
+    assert item_count(settings().responses_table) == 40
