@@ -6,6 +6,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Route:
+    """An HTTP API route to a function. Vendor routes are open to the internet and authenticated by
+    the vendor's signature in the function; internal routes need IAM (SigV4) credentials."""
+
+    method: str
+    path: str  # API Gateway syntax: /v1/webhooks/{connection_id}
+    internal: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        wanted, given = self.path.strip("/").split("/"), path.strip("/").split("/")
+        return (
+            method == self.method
+            and len(wanted) == len(given)
+            and all(w == g or (w.startswith("{") and g != "") for w, g in zip(wanted, given, strict=True))
+        )
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str
     module: str  # the handler module; the entry point is its `handler`
@@ -16,6 +34,7 @@ class FunctionSpec:
     timeout_seconds: int = 15
     # Settings this function needs beyond the common ones (tables, bus, Powertools), as pairs.
     environment: tuple[tuple[str, str], ...] = ()
+    routes: tuple[Route, ...] = ()
 
     @property
     def handler(self) -> str:
@@ -28,6 +47,7 @@ INTAKE = FunctionSpec(
     "Intake API: validate, store once, start the pipeline",
     # Bodies above this are refused before parsing (shared/config.py IntakeSettings).
     environment=(("MAX_BODY_BYTES", "65536"),),
+    routes=(Route("POST", "/v1/responses"),),
 )
 SCORE = FunctionSpec(
     "score", "functions.score.handler", "Band, play and quarter of a response", "ScoreFunctionArn"
@@ -50,3 +70,9 @@ OPEN_CASES = FunctionSpec(
 
 FUNCTIONS = (INTAKE, SCORE, AGGREGATE, EVALUATE_TRIGGERS, OPEN_CASES)
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
+API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)
+
+
+def function_for(method: str, path: str) -> FunctionSpec | None:
+    """The function behind an HTTP route, as API Gateway would pick it."""
+    return next((f for f in API_FUNCTIONS for r in f.routes if r.matches(method, path)), None)

@@ -1,5 +1,6 @@
 """The local HTTP API: turns HTTP requests into API Gateway (HTTP API, payload 2.0) events for the
-intake function, as API Gateway does, plus /_local/ routes for the CLI (executions, CRM events)."""
+function behind each route of functions/catalog.py, as API Gateway does, plus /_local/ routes for
+the CLI (executions, CRM events)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from functions.catalog import Route, function_for
 from local import executions as execution_views
 from local.aws import EmbeddedAws
 from local.crm_sink import CrmSink
@@ -20,16 +22,27 @@ API_GATEWAY_MAX_BODY = 10 * 1024 * 1024  # HTTP API's payload limit
 
 
 def api_gateway_event(
-    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    method: str,
+    raw_path: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     parts = urlsplit(raw_path)
+    template = route.path if route else parts.path
+    path_parameters = {
+        name[1:-1]: value
+        for name, value in zip(template.strip("/").split("/"), parts.path.strip("/").split("/"), strict=False)
+        if name.startswith("{")
+    }
     try:
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode(), True
     return {
         "version": "2.0",
-        "routeKey": f"{method} {parts.path}",
+        "routeKey": f"{method} {template}",
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": {k.lower(): v for k, v in headers.items()},
@@ -42,13 +55,13 @@ def api_gateway_event(
                 "userAgent": headers.get("User-Agent", ""),
             },
             "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method} {parts.path}",
+            "routeKey": f"{method} {template}",
             "stage": "$default",
             "timeEpoch": int(time.time() * 1000),
         },
         "body": text if body else None,
         "isBase64Encoded": encoded,
-    }
+    } | ({"pathParameters": path_parameters} if path_parameters else {})
 
 
 class LocalGateway:
@@ -78,8 +91,11 @@ class LocalGateway:
         if route.startswith("/_local/"):
             query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
             return self._local(method, route, query)
-        event = api_gateway_event(method, path, headers, body, source_ip)
-        result = self.aws.invoke(self.aws.intake, event)
+        function = function_for(method, route)
+        if function is None:  # API Gateway's own answer for a route it does not have
+            return _json(404, {"message": "Not Found"})
+        matched = next(r for r in function.routes if r.matches(method, route))
+        result = self.aws.invoke(function, api_gateway_event(method, path, headers, body, source_ip, matched))
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), raw

@@ -51,11 +51,26 @@ class ResponseFields(BaseModel):
 
 
 class CanonicalResponse(ResponseFields):
-    """One survey answer, vendor-neutral: what every vendor format is parsed into. Immutable."""
+    """One survey answer, vendor-neutral: what every vendor format is parsed into. Immutable.
+
+    Vendors revise a response after it was first sent (a changed score, a comment after the score);
+    `revised_at` is the vendor's own time of the revision this copy carries, and orders revisions."""
 
     vendor: Identifier = "generic"
+    revised_at: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
 
     @property
     def key(self) -> str:
         """Globally unique id: vendor ids only need to be unique per vendor."""
         return f"{self.vendor}-{self.response_id}"
+
+    @property
+    def revision_time(self) -> datetime:
+        return self.revised_at or self.submitted_at
+
+    @property
+    def revision_key(self) -> str:
+        """Unique per revision: names its pipeline run and its events."""
+        if self.revised_at is None or self.revised_at == self.submitted_at:
+            return self.key
+        return f"{self.key}.r{int(self.revised_at.timestamp() * 1000)}"

@@ -1,7 +1,8 @@
 """Account·quarter roll-up: one vote per contact, their latest response in the quarter.
 
 Counters are moved by deltas, so the store can apply them with one atomic ADD. A contact's vote only
-moves when a newer response arrives; a late, older response changes nothing.
+moves when a newer response, or a newer revision of the counted one, arrives; anything older that
+arrives late changes nothing, so revisions move the counters exactly once in any order.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.domain.models import Band, SurveyKind
+from shared.domain.models import Band, CanonicalResponse, SurveyKind
 from shared.domain.nps import BandCounts
+from shared.domain.quarters import quarter_of
+from shared.domain.scoring import band_for
 
 
 class RollupKey(BaseModel):
@@ -33,6 +36,27 @@ class Vote(BaseModel):
     band: Band
     score: int
     submitted_at: datetime
+    revised_at: datetime  # the vendor's time of the response revision this vote counts
+
+
+def rollup_key_of(response: CanonicalResponse) -> RollupKey:
+    return RollupKey(
+        account_id=response.account_id,
+        quarter=quarter_of(response.submitted_at),
+        program=response.program,
+        kind=response.kind,
+    )
+
+
+def vote_of(response: CanonicalResponse) -> Vote:
+    return Vote(
+        contact_id=response.contact_id,
+        response_id=response.key,
+        band=band_for(response.score),
+        score=response.score,
+        submitted_at=response.submitted_at,
+        revised_at=response.revision_time,
+    )
 
 
 class VoteChange(BaseModel):
@@ -66,7 +90,9 @@ def vote_change(previous: Vote | None, new: Vote) -> VoteChange:
     if previous is None:
         return VoteChange(replaces_vote=True, add=new.band)
     if previous.response_id == new.response_id:
-        return VoteChange()  # already counted: redelivery or retry
+        if new.revised_at <= previous.revised_at:
+            return VoteChange()  # already counted, or an older revision arriving late
+        return VoteChange(replaces_vote=True, remove=previous.band, add=new.band)
     if (new.submitted_at, new.response_id) <= (previous.submitted_at, previous.response_id):
         return VoteChange()  # an older answer never replaces the latest one
     return VoteChange(replaces_vote=True, remove=previous.band, add=new.band)

@@ -16,7 +16,7 @@ from shared.domain.cases import case_from_firing
 from shared.domain.models import Band, CanonicalResponse
 from shared.domain.nps import NpsStat, nps_of
 from shared.domain.quarters import previous_quarter, quarter_of
-from shared.domain.rollup import RollupKey, Vote, VoteChange
+from shared.domain.rollup import VoteChange, rollup_key_of, vote_of
 from shared.domain.scoring import Play, band_for, play_for
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
@@ -97,20 +97,8 @@ def aggregate(
     thresholds: Thresholds,
     bus_name: str,
 ) -> Aggregated:
-    key = RollupKey(
-        account_id=response.account_id,
-        quarter=quarter_of(response.submitted_at),
-        program=response.program,
-        kind=response.kind,
-    )
-    vote = Vote(
-        contact_id=response.contact_id,
-        response_id=response.key,
-        band=band_for(response.score),
-        score=response.score,
-        submitted_at=response.submitted_at,
-    )
-    change, counts = rollups.record_vote(key, vote)
+    key = rollup_key_of(response)
+    change, counts = rollups.record_vote(key, vote_of(response))
     previous_key = key.model_copy(update={"quarter": previous_quarter(key.quarter)})
     current, previous = (
         nps_of(counts, thresholds.min_sample),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -23,12 +25,26 @@ class PipelineStarter:
         self._arn = state_machine_arn
 
     def start(self, response: CanonicalResponse, attempt: int = 0) -> str:
-        name = response.key if attempt == 0 else f"{response.key}-redrive-{attempt}"
+        name = response.revision_key if attempt == 0 else f"{response.revision_key}-redrive-{attempt}"
         payload = {"response": response.model_dump(mode="json"), "response_key": response.key}
         try:
             started = _client().start_execution(
-                stateMachineArn=self._arn, name=name[:80], input=json.dumps(payload)
+                stateMachineArn=self._arn, name=execution_name(name), input=json.dumps(payload)
             )
         except (ClientError, BotoCoreError) as error:
             raise StoreUnavailable(f"could not start the pipeline: {error}") from error
         return str(started["executionArn"])
+
+
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._@+=-]")
+_MAX_NAME = 80
+
+
+def execution_name(wanted: str) -> str:
+    """Step Functions names allow 80 characters and no ':' '#' or spaces, which vendor ids may hold.
+    A readable name where it fits; else its start and a digest, still one name per input."""
+    name = _NOT_IN_NAMES.sub("_", wanted)
+    if name == wanted and len(name) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(wanted.encode()).hexdigest()[:12]
+    return f"{name[: _MAX_NAME - 13]}-{digest}"

@@ -4,28 +4,88 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from shared.domain.models import CanonicalResponse
-from shared.store.dynamo import client, from_item, items, put_if_absent, translated_errors
+from shared.store.dynamo import (
+    client,
+    error_code,
+    from_item,
+    items,
+    put_if_absent,
+    to_item,
+    translated_errors,
+)
 
 STATUS_RECEIVED = "received"
 FAILED_INDEX_VALUE = "FAILED"  # written by the pipeline's failure path (statemachines/)
+
+
+class Revision(StrEnum):
+    REVISED = "revised"  # a newer revision of the stored response: stored, run it through
+    DUPLICATE = "duplicate"  # this vendor event was taken already: a redelivery
+    STALE = "stale"  # an older revision arriving after a newer one: nothing to change
+
+
+def _revision_ms(response: CanonicalResponse) -> int:
+    # A number, not an ISO string: ISO strings with and without fractions do not sort as times.
+    return int(response.revision_time.timestamp() * 1000)
 
 
 class ResponseRepository:
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def put_new(self, response: CanonicalResponse, received_at: datetime) -> bool:
+    def put_new(
+        self, response: CanonicalResponse, received_at: datetime, event_id: str | None = None
+    ) -> bool:
         """Store a response once. False when the id is already stored: nothing is changed then."""
-        item = {
+        item: dict[str, Any] = {
             "pk": response.key,
             "response": response.model_dump(mode="json"),
             "status": STATUS_RECEIVED,
             "received_at": received_at.isoformat(),
+            "revision_ms": _revision_ms(response),
         }
+        if event_id is not None:
+            item["event_ids"] = {event_id}
         return put_if_absent(self._table, item)
+
+    def revise(self, response: CanonicalResponse, received_at: datetime, event_id: str) -> Revision:
+        """Store a later revision of a stored response, in one conditional write: only if this vendor
+        event is new and the revision is newer than the stored one, so any order of delivery ends
+        with the newest revision stored and each revision taken once."""
+        values = to_item(
+            {
+                ":r": response.model_dump(mode="json"),
+                ":t": _revision_ms(response),
+                ":s": STATUS_RECEIVED,
+                ":at": received_at.isoformat(),
+                ":e": {event_id},
+                ":eid": event_id,
+            }
+        )
+        with translated_errors():
+            try:
+                client().update_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": response.key}},
+                    UpdateExpression="SET #r = :r, revision_ms = :t, #s = :s, received_at = :at "
+                    "ADD event_ids :e",
+                    ConditionExpression="attribute_exists(pk) AND NOT contains(event_ids, :eid) "
+                    "AND revision_ms < :t",
+                    ExpressionAttributeNames={"#r": "response", "#s": "status"},
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                stored = self.get(response.key) or {}
+                return Revision.DUPLICATE if event_id in stored.get("event_ids", set()) else Revision.STALE
+        return Revision.REVISED
 
     def delete(self, key: str) -> None:
         with translated_errors():

@@ -90,8 +90,11 @@ class RollupRepository:
                 values[f":{counter}"] = {"N": str(step)}
         sets = ["votes.#c = :vote"]
         if previous is not None:
-            condition = "votes.#c.response_id = :seen"
-            values[":seen"] = {"S": previous.response_id}
+            # The vote read, exactly: the response and its revision (revisions replace it too).
+            condition = "votes.#c.response_id = :seen AND votes.#c.revised_at = :seen_rev"
+            seen = previous.model_dump(mode="json")
+            values[":seen"] = {"S": seen["response_id"]}
+            values[":seen_rev"] = {"S": seen["revised_at"]}
         elif item_exists:
             condition = "attribute_not_exists(votes.#c)"
         else:

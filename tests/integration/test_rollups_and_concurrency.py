@@ -62,8 +62,9 @@ def test_a_contacts_latest_answer_is_their_one_vote_whatever_the_arrival_order(a
     t0 = datetime(2026, 11, 2, tzinfo=UTC)
 
     def vote(response_id: str, band: Band, days: int) -> Vote:
+        at = t0 + timedelta(days)
         return Vote(
-            contact_id="c-1", response_id=response_id, band=band, score=5, submitted_at=t0 + timedelta(days)
+            contact_id="c-1", response_id=response_id, band=band, score=5, submitted_at=at, revised_at=at
         )
 
     repository.record_vote(Q4, vote("r-late", Band.PROMOTER, days=5))
