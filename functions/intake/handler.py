@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import IntakeSettings
 from shared.observability import lambda_handler, logger, metrics
-from shared.services.intake import IntakeResult, IntakeStatus, accept
+from shared.services.intake import IntakeResult, accept
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.vendors.generic import GenericResponse, to_canonical
@@ -28,8 +28,7 @@ def post_response(response: GenericResponse) -> Response[IntakeResult]:
     result = accept(to_canonical(response), responses, pipeline, now=datetime.now(UTC))
     logger.append_keys(correlation_id=result.response_key)
     metrics.add_metric(name=f"Responses{result.status.title()}", unit=MetricUnit.Count, value=1)
-    code = 202 if result.status is IntakeStatus.ACCEPTED else 200
-    return Response(status_code=code, content_type=content_types.APPLICATION_JSON, body=result)
+    return Response(status_code=result.http_status, content_type=content_types.APPLICATION_JSON, body=result)
 
 
 @app.exception_handler(RequestValidationError)

@@ -87,6 +87,26 @@ class ResponseRepository:
                 return Revision.DUPLICATE if event_id in stored.get("event_ids", set()) else Revision.STALE
         return Revision.REVISED
 
+    def park(self, key: str, cause: str, at: datetime) -> None:
+        """Put a stored response on the failure index, as the pipeline's failure path does."""
+        with translated_errors():
+            client().update_item(
+                TableName=self._table,
+                Key={"pk": {"S": key}},
+                UpdateExpression="SET #s = :failed, failed_status = :index, failed_at = :at, "
+                "failure_error = :error, failure_cause = :cause",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":failed": "failed",
+                        ":index": FAILED_INDEX_VALUE,
+                        ":at": at.isoformat(),
+                        ":error": "PipelineNotStarted",
+                        ":cause": cause,
+                    }
+                ),
+            )
+
     def delete(self, key: str) -> None:
         with translated_errors():
             client().delete_item(TableName=self._table, Key={"pk": {"S": key}})

@@ -59,4 +59,17 @@ CASES = TableSpec(
 # The account directory: profile, ARR and the account team.
 ACCOUNTS = TableSpec(logical_name="Accounts", env_var="ACCOUNTS_TABLE", partition_key="pk")
 
-TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS)
+# Survey vendor connections, keyed by connection id (the {connection_id} of the webhook URL).
+CONNECTIONS = TableSpec(logical_name="Connections", env_var="CONNECTIONS_TABLE", partition_key="pk")
+
+# The contact directory: who a person is and which account they belong to, keyed by each way a
+# vendor may name them (EMAIL#address, EXT#external id).
+CONTACTS = TableSpec(logical_name="Contacts", env_var="CONTACTS_TABLE", partition_key="pk")
+
+# Answers whose account could not be resolved yet, keyed by the identity that will resolve them
+# (pk EMAIL#.. / EXT#.. / UNIDENTIFIED, sk the response key): released when the directory learns it.
+QUARANTINE = TableSpec(
+    logical_name="Quarantine", env_var="QUARANTINE_TABLE", partition_key="pk", sort_key="sk"
+)
+
+TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS, CONNECTIONS, CONTACTS, QUARANTINE)

@@ -109,7 +109,7 @@ def test_bad_input_is_refused_over_http_and_a_redelivery_is_a_duplicate(server: 
     request(f"{url}/v1/responses", response_body(response_id="e2e-2", score=9))
     assert request(f"{url}/v1/responses", response_body(response_id="e2e-2", score=9)) == (
         200,
-        {"status": "duplicate", "response_key": "generic-e2e-2"},
+        {"status": "duplicate", "response_key": "generic-e2e-2", "reason": None},
     )
     assert "generic-e2e-bad" not in {e["name"] for e in request(f"{url}/_local/executions")[1]}
 

@@ -18,7 +18,7 @@ from tests.integration.helpers import executions, item_count, post, settings, se
 
 def test_a_good_response_is_stored_once_and_runs_through_the_pipeline(aws: EmbeddedAws) -> None:
     status, body = post(aws, response_body())
-    assert (status, body) == (202, {"status": "accepted", "response_key": "generic-r-1"})
+    assert (status, body) == (202, {"status": "accepted", "response_key": "generic-r-1", "reason": None})
     settle()
     stored = ResponseRepository(settings().responses_table).get("generic-r-1")
     assert stored is not None and stored["status"] == "processed" and stored["band"] == "detractor"

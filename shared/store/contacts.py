@@ -1,0 +1,29 @@
+"""The Contacts table: the contact directory, one item per way of naming a person."""
+
+from __future__ import annotations
+
+from shared.domain.contacts import Contact
+from shared.store.dynamo import client, from_item, to_item, translated_errors
+
+
+class ContactRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = table_name
+
+    def put(self, contact: Contact) -> None:
+        """Learn or correct a contact: every key names the same person (last write wins)."""
+        record = contact.model_dump(mode="json")
+        with translated_errors():
+            for key in contact.lookup_keys:
+                client().put_item(TableName=self._table, Item=to_item({"pk": key} | record))
+
+    def find(self, keys: list[str]) -> Contact | None:
+        """The first key the directory knows, in the order given."""
+        for key in keys:
+            with translated_errors():
+                found = client().get_item(TableName=self._table, Key={"pk": {"S": key}})
+            if "Item" in found:
+                item = from_item(found["Item"])
+                item.pop("pk")
+                return Contact.model_validate(item)
+        return None
