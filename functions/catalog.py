@@ -68,7 +68,28 @@ OPEN_CASES = FunctionSpec(
     "open-cases", "functions.open_cases.handler", "Open one case per firing, once", "OpenCasesFunctionArn"
 )
 
-FUNCTIONS = (INTAKE, SCORE, AGGREGATE, EVALUATE_TRIGGERS, OPEN_CASES)
+WEBHOOK = FunctionSpec(
+    "webhook",
+    "functions.webhook.handler",
+    "Vendor webhooks: verify the signature, parse, resolve the account, store once, start the pipeline",
+    environment=INTAKE.environment,
+    routes=(Route("POST", "/v1/webhooks/{connection_id}"), Route("HEAD", "/v1/webhooks/{connection_id}")),
+)
+DIRECTORY = FunctionSpec(
+    "directory",
+    "functions.directory.handler",
+    "Internal API: survey connections, the contact directory and the quarantine",
+    environment=INTAKE.environment,
+    routes=(
+        Route("GET", "/v1/connections", internal=True),
+        Route("PUT", "/v1/connections/{connection_id}", internal=True),
+        Route("DELETE", "/v1/connections/{connection_id}", internal=True),
+        Route("PUT", "/v1/contacts", internal=True),
+        Route("GET", "/v1/quarantine", internal=True),
+    ),
+)
+
+FUNCTIONS = (INTAKE, WEBHOOK, DIRECTORY, SCORE, AGGREGATE, EVALUATE_TRIGGERS, OPEN_CASES)
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)
 

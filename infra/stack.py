@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from functions.catalog import INTAKE, PIPELINE_FUNCTIONS
+from functions.catalog import API_FUNCTIONS, DIRECTORY, INTAKE, PIPELINE_FUNCTIONS, WEBHOOK
 from infra.constructs.events import EventBus
 from infra.constructs.functions import Functions
 from infra.constructs.intake_api import IntakeApi
@@ -50,10 +50,13 @@ class NpsOpsStack(Stack):
         )
         self.pipeline.grant_update_item(responses.table_arn)
 
-        intake = self.functions.function(INTAKE)
-        intake.add_environment("PIPELINE_ARN", self.pipeline.state_machine.state_machine_arn)
-        self.pipeline.state_machine.grant_start_execution(intake)
-        self.intake_api = IntakeApi(self, "IntakeApi", intake=intake)
+        for taker_spec in (INTAKE, WEBHOOK, DIRECTORY):  # all that takes responses in starts the pipeline
+            taker = self.functions.function(taker_spec)
+            taker.add_environment("PIPELINE_ARN", self.pipeline.state_machine.state_machine_arn)
+            self.pipeline.state_machine.grant_start_execution(taker)
+        self.intake_api = IntakeApi(
+            self, "IntakeApi", functions=[(spec, self.functions.function(spec)) for spec in API_FUNCTIONS]
+        )
 
         self.observability = Observability(
             self,

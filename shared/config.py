@@ -9,7 +9,10 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.thresholds import Thresholds
-from shared.store.schema import ACCOUNTS, CASES, RESPONSES, ROLLUPS
+from shared.store.schema import ACCOUNTS, CASES, CONNECTIONS, CONTACTS, QUARANTINE, RESPONSES, ROLLUPS
+
+# Connection secrets live under this Secrets Manager prefix, so the functions' IAM policy can name it.
+SECRETS_PREFIX = "npsops/connections/"
 
 
 class Settings(BaseModel):
@@ -19,6 +22,9 @@ class Settings(BaseModel):
     rollups_table: str = Field(min_length=3)
     cases_table: str = Field(min_length=3)
     accounts_table: str = Field(min_length=3)
+    connections_table: str = Field(min_length=3)
+    contacts_table: str = Field(min_length=3)
+    quarantine_table: str = Field(min_length=3)
     event_bus_name: str = Field(min_length=1)
     thresholds: Thresholds
 
@@ -46,6 +52,9 @@ def _read(env: Mapping[str, str]) -> dict[str, object]:
         "rollups_table": env.get(ROLLUPS.env_var),
         "cases_table": env.get(CASES.env_var),
         "accounts_table": env.get(ACCOUNTS.env_var),
+        "connections_table": env.get(CONNECTIONS.env_var),
+        "contacts_table": env.get(CONTACTS.env_var),
+        "quarantine_table": env.get(QUARANTINE.env_var),
         "event_bus_name": env.get("EVENT_BUS_NAME"),
         # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
         "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from functions.catalog import AGGREGATE, EVALUATE_TRIGGERS, FUNCTIONS, INTAKE, OPEN_CASES, SCORE, FunctionSpec
+from functions.catalog import (
+    AGGREGATE,
+    DIRECTORY,
+    EVALUATE_TRIGGERS,
+    FUNCTIONS,
+    INTAKE,
+    OPEN_CASES,
+    SCORE,
+    WEBHOOK,
+    FunctionSpec,
+)
 from infra.constructs import LOG_RETENTION, acknowledge
 from infra.constructs.tables import Tables
 from infra.layer import ARCHITECTURE, RUNTIME, functions_code
+from shared.config import SECRETS_PREFIX
 from shared.observability import SERVICE
-from shared.store.schema import ACCOUNTS, CASES, RESPONSES, ROLLUPS, TableSpec
+from shared.store.schema import (
+    ACCOUNTS,
+    CASES,
+    CONNECTIONS,
+    CONTACTS,
+    QUARANTINE,
+    RESPONSES,
+    ROLLUPS,
+    TableSpec,
+)
 
 # DynamoDB actions by kind of access. Grants name the table (and, with Query, each index by name),
 # never a wildcard resource, and never the table-management actions (DescribeTable, Scan, streams)
@@ -24,14 +44,36 @@ WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dyna
 # Intake stores a response once (conditional put), reads it back, and deletes it when the pipeline
 # could not be started (shared/services/intake.py).
 INTAKE_ACCESS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem")
+# Webhooks also store revisions and park a revision whose pipeline could not start (UpdateItem).
+REVISING_INTAKE_ACCESS = (*INTAKE_ACCESS, "dynamodb:UpdateItem")
+# Listing every connection or held answer is a Scan of a small table (an operator's command).
+LIST = ("dynamodb:Scan",)
 
 # Which table each function reaches, and how. Score is pure: no table at all.
 DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     INTAKE.name: ((RESPONSES, INTAKE_ACCESS),),
+    WEBHOOK.name: (
+        (RESPONSES, REVISING_INTAKE_ACCESS),
+        (CONNECTIONS, READ),
+        (CONTACTS, READ),
+        (QUARANTINE, ("dynamodb:PutItem",)),
+    ),
+    DIRECTORY.name: (
+        (RESPONSES, REVISING_INTAKE_ACCESS),
+        (CONNECTIONS, READ + WRITE + LIST),
+        (CONTACTS, READ + WRITE),
+        (QUARANTINE, READ + WRITE + LIST),
+    ),
     SCORE.name: (),
     AGGREGATE.name: ((ROLLUPS, READ + WRITE),),
     EVALUATE_TRIGGERS.name: ((ACCOUNTS, READ),),
     OPEN_CASES.name: ((CASES, WRITE),),
+}
+
+# Webhooks read connection secrets; the directory API creates and rotates them.
+SECRET_ACCESS: dict[str, tuple[str, ...]] = {
+    WEBHOOK.name: ("secretsmanager:GetSecretValue",),
+    DIRECTORY.name: ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"),
 }
 
 
@@ -104,6 +146,8 @@ class Functions(Construct):
             role.add_to_principal_policy(
                 iam.PolicyStatement(actions=list(actions), resources=[table.table_arn, *indexes])
             )
+        if spec.name in SECRET_ACCESS:
+            self._grant_connection_secrets(role, SECRET_ACCESS[spec.name])
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -117,6 +161,22 @@ class Functions(Construct):
             "are built for cp312, and a runtime upgrade is a deliberate, tested change.",
         )
         return function
+
+    def _grant_connection_secrets(self, role: iam.Role, actions: tuple[str, ...]) -> None:
+        secrets = Stack.of(self).format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{SECRETS_PREFIX}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=[secrets]))
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:"
+            f"<AWS::AccountId>:secret:{SECRETS_PREFIX}*]",
+            "Connection secrets are created at run time, one per connection, so their names are not "
+            "known at deploy time; the grant is limited to the connections' own prefix (shared/config.py).",
+        )
 
     def function(self, spec: FunctionSpec) -> lambda_.Function:
         return self._functions[spec.name]

@@ -1,4 +1,5 @@
-"""The intake HTTP API: POST /v1/responses to the intake function, throttled, with access logs."""
+"""The HTTP API: every route of functions/catalog.py to its function, throttled, with access logs.
+Vendor routes are open and verified by the vendor's signature; internal routes need IAM (SigV4)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import json
 import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.catalog import FunctionSpec
 from infra.constructs import LOG_RETENTION, acknowledge
 
-RESPONSES_PATH = "/v1/responses"
 # Steady requests per second and burst for the whole stage: far above what survey vendors send,
 # low enough that a runaway client cannot run up the Lambda and DynamoDB bill.
 THROTTLE_RATE_LIMIT = 100
@@ -55,7 +57,9 @@ class _AccessLogs:
 
 
 class IntakeApi(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, intake: lambda_.IFunction) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, functions: list[tuple[FunctionSpec, lambda_.IFunction]]
+    ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(
             self,
@@ -74,21 +78,28 @@ class IntakeApi(Construct):
             ),
             access_log_settings=_AccessLogs(self.access_logs),
         )
-        routes = self.api.add_routes(
-            path=RESPONSES_PATH,
-            methods=[apigwv2.HttpMethod.POST],
-            integration=integrations.HttpLambdaIntegration("Intake", intake),
-        )
-        for route in routes:
-            acknowledge(
-                route,
-                "AwsSolutions-APIG4",
-                "Vendor webhook route: survey vendors cannot sign with SigV4 or present IAM or JWT "
-                "credentials, so API Gateway authorization cannot apply. DESIGN.md §4 authenticates vendor "
-                "routes by the vendor's own signature scheme, verified in the function; the generic format "
-                "has no verifier yet, so until it does this route is open and only throttled.",
-            )
+        iam_auth = authorizers.HttpIamAuthorizer()
+        for spec, function in functions:
+            integration = integrations.HttpLambdaIntegration(f"{spec.name}-integration", function)
+            for route in spec.routes:
+                created = self.api.add_routes(
+                    path=route.path,
+                    methods=[apigwv2.HttpMethod(route.method)],
+                    integration=integration,
+                    authorizer=iam_auth if route.internal else None,
+                )
+                if not route.internal:
+                    for public in created:
+                        acknowledge(public, "AwsSolutions-APIG4", _OPEN_ROUTE_REASON)
 
     @property
     def url(self) -> str:
         return self.stage.url
+
+
+_OPEN_ROUTE_REASON = (
+    "Survey vendor route: vendors cannot sign with SigV4 or present IAM or JWT credentials, so API "
+    "Gateway authorization cannot apply. Webhook routes are authenticated by the vendor's own signature "
+    "(shared/vendors/), verified in the function before anything is read or written. The generic "
+    "/v1/responses format has no signature scheme: it is open and only throttled."
+)

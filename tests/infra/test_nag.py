@@ -32,6 +32,9 @@ EXPECTED_ACKNOWLEDGMENTS = {
     "AwsSolutions-IAM5[Resource::*]",  # X-Ray and Step Functions log delivery: no resource-level permissions
     "AwsSolutions-L1",  # Python 3.12: the layer's binary wheels are built for it
     "AwsSolutions-APIG4",  # vendor webhook route: authenticated by the vendor's signature, not IAM
+    # connection secrets are created at run time under one prefix: the grant names the prefix
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:"
+    "secret:npsops/connections/*]",
 }
 
 

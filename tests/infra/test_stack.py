@@ -14,9 +14,8 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Match, Template
 
-from functions.catalog import FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
+from functions.catalog import API_FUNCTIONS, FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
 from infra.app import build
-from infra.constructs.intake_api import RESPONSES_PATH
 from infra.layer import CODE_ONLY, LAYER_CONTEXT_KEY, layer_mode, layer_requirements, prune_runtime_provided
 from infra.stack import NpsOpsStack
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
@@ -317,17 +316,28 @@ def test_every_queue_refuses_plain_http(template: Template) -> None:
 # Intake API -----------------------------------------------------------------------------------------
 
 
-def test_http_api_route_to_the_intake(template: Template) -> None:
+def test_every_catalog_route_reaches_its_function_and_internal_ones_need_iam(template: Template) -> None:
     template.resource_count_is("AWS::ApiGatewayV2::Api", 1)
     template.has_resource_properties("AWS::ApiGatewayV2::Api", {"ProtocolType": "HTTP"})
-    template.has_resource_properties("AWS::ApiGatewayV2::Route", {"RouteKey": f"POST {RESPONSES_PATH}"})
-    template.has_resource_properties(
-        "AWS::ApiGatewayV2::Integration",
-        {
-            "IntegrationType": "AWS_PROXY",
-            "IntegrationUri": {"Fn::GetAtt": [_function_id(template, INTAKE), "Arn"]},
-        },
-    )
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"].get("AuthorizationType", "NONE")
+        for r in template.find_resources("AWS::ApiGatewayV2::Route").values()
+    }
+    expected = {
+        f"{route.method} {route.path}": "AWS_IAM" if route.internal else "NONE"
+        for spec in API_FUNCTIONS
+        for route in spec.routes
+    }
+    assert routes == expected
+    assert expected["POST /v1/responses"] == "NONE" and expected["PUT /v1/contacts"] == "AWS_IAM"
+    for spec in API_FUNCTIONS:
+        template.has_resource_properties(
+            "AWS::ApiGatewayV2::Integration",
+            {
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {"Fn::GetAtt": [_function_id(template, spec), "Arn"]},
+            },
+        )
 
 
 def test_default_stage_is_throttled_and_access_logged(template: Template) -> None:

@@ -1,0 +1,111 @@
+"""Internal API (IAM-authenticated on AWS): survey connections, the contact directory and the
+quarantine of answers waiting for it.
+
+    GET    /v1/connections              PUT /v1/connections/{id}     DELETE /v1/connections/{id}
+    PUT    /v1/contacts                 GET /v1/quarantine
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.config import SECRETS_PREFIX, IntakeSettings
+from shared.domain.contacts import Contact
+from shared.observability import lambda_handler
+from shared.services.directory import Learned, learn
+from shared.services.webhooks import Webhooks
+from shared.store.connections import ConnectionRepository
+from shared.store.contacts import ContactRepository
+from shared.store.executions import PipelineStarter
+from shared.store.quarantine import QuarantineRepository
+from shared.store.responses import ResponseRepository
+from shared.store.secrets import SecretStore
+from shared.store.vendor_api import HttpVendorApi
+from shared.vendors.base import Connection
+
+settings = IntakeSettings.from_env()
+webhooks = Webhooks(
+    connections=ConnectionRepository(settings.connections_table),
+    secrets=SecretStore(),
+    vendor_api=HttpVendorApi(),
+    contacts=ContactRepository(settings.contacts_table),
+    quarantine=QuarantineRepository(settings.quarantine_table),
+    responses=ResponseRepository(settings.responses_table),
+    pipeline=PipelineStarter(settings.pipeline_arn),
+)
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+class ConnectionRequest(BaseModel):
+    """A connection's settings, and its secret when it is set or rotated. The secret goes to
+    Secrets Manager; only its name is stored with the connection."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    settings: dict[str, Any] = Field(default_factory=dict)
+    signing_key: str | None = Field(default=None, min_length=1, max_length=4096)
+    api_token: str | None = Field(default=None, min_length=1, max_length=4096)
+
+
+class ContactsRequest(BaseModel):
+    contacts: list[Contact] = Field(min_length=1, max_length=1000)
+
+
+@app.get("/v1/connections")
+def list_connections() -> list[Connection]:
+    return webhooks.connections.all()
+
+
+@app.put("/v1/connections/<connection_id>")
+def put_connection(connection_id: str, request: ConnectionRequest) -> Connection:
+    secret_name = f"{SECRETS_PREFIX}{connection_id}"
+    connection = Connection.model_validate(
+        {"secret_ref": secret_name} | request.settings | {"connection_id": connection_id}
+    )
+    if request.signing_key is not None:
+        secret = {"signing_key": request.signing_key, "api_token": request.api_token}
+        webhooks.secrets.put(secret_name, json.dumps(secret))
+    webhooks.connections.put(connection)
+    return connection
+
+
+@app.delete("/v1/connections/<connection_id>")
+def delete_connection(connection_id: str) -> Response[str]:
+    if not webhooks.connections.delete(connection_id):
+        raise NotFoundError(f"no connection {connection_id}")
+    return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="")
+
+
+@app.put("/v1/contacts")
+def put_contacts(request: ContactsRequest) -> Learned:
+    return learn(request.contacts, webhooks, now=datetime.now(UTC))
+
+
+@app.get("/v1/quarantine")
+def list_quarantine() -> list[dict[str, Any]]:
+    return [
+        {k: held[k] for k in ("sk", "connection_id", "reason", "held_at", "answer")}
+        for held in webhooks.quarantine.all()
+    ]
+
+
+@app.exception_handler(ValidationError)
+def invalid_connection(error: ValidationError) -> Response[dict[str, Any]]:
+    problems = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()]
+    return Response(
+        status_code=422,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": "invalid connection", "problems": problems},
+    )
+
+
+@lambda_handler()
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
