@@ -32,6 +32,7 @@ _FORM_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 # "2016-08-04 13:57:26 -0700": ISO but for the space before the offset.
 _SPACED_OFFSET = re.compile(r"^(.*\d)\s+([+-]\d{2}:?\d{2}|Z|UTC|GMT)$", re.IGNORECASE)
 _UNIX_SECONDS = re.compile(r"^\d+(\.\d+)?$")
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 # --- bodies ---------------------------------------------------------------------------------------
@@ -109,10 +110,9 @@ def parse_score(value: object, field: str) -> int | None:
     elif isinstance(value, str):
         if not value.strip():
             return None
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise PayloadError(field, f"not a score: {value!r}") from None
+        if not _DECIMAL.match(value.strip()):  # float() would also take "1e1", "1_0", "nan"
+            raise PayloadError(field, f"not a score: {value!r}")
+        number = float(value.strip())
     else:
         raise PayloadError(field, f"not a score: {value!r}")
     if not (isinstance(number, int) or number.is_integer()) or not 0 <= number <= 10:

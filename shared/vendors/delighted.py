@@ -40,7 +40,9 @@ def parse(delivery: Delivery, connection: Connection) -> Parsed:
         submitted_at if updated in (None, "") else d.parse_timestamp(updated, "event_data.updated_at")
     )
     person = d.mapping(data.get("person"), "event_data.person", optional=True)
-    props = d.properties(d.mapping(data.get("person_properties"), "event_data.person_properties", optional=True))
+    props = d.properties(
+        d.mapping(data.get("person_properties"), "event_data.person_properties", optional=True)
+    )
     # person.id is Delighted's own id for the person, not the customer's: it is not a contact id
     # (taken as one it could match another customer's contact in the directory).
     return Answer(

@@ -36,8 +36,9 @@ def parse(delivery: Delivery, connection: Connection) -> Parsed:
         d.mapping(answer, f"form_response.answers[{index}]")
         d.mapping(answer.get("field"), f"form_response.answers[{index}].field")
 
-    score_at = _find(answers, connection.nps_question, nps_default=True)
-    comment_at = _find(answers, connection.comment_question)
+    refs = _refs(form)
+    score_at = _find(answers, refs, connection.nps_question, nps_default=True)
+    comment_at = _find(answers, refs, connection.comment_question)
     score = None
     if score_at is not None:
         kind = answers[score_at].get("type")
@@ -66,12 +67,27 @@ def parse(delivery: Delivery, connection: Connection) -> Parsed:
     )
 
 
-def _find(answers: list[dict[str, Any]], question: str | None, *, nps_default: bool = False) -> int | None:
+def _refs(form: dict[str, Any]) -> dict[str, str]:
+    """Field id -> ref from the form definition: older deliveries name answers by id only."""
+    definition = form.get("definition")
+    fields = definition.get("fields") if isinstance(definition, dict) else None
+    return {
+        field["id"]: field["ref"]
+        for field in (fields if isinstance(fields, list) else [])
+        if isinstance(field, dict) and isinstance(field.get("id"), str) and isinstance(field.get("ref"), str)
+    }
+
+
+def _find(
+    answers: list[dict[str, Any]], refs: dict[str, str], question: str | None, *, nps_default: bool = False
+) -> int | None:
     """The index of the answer to `question` (by field id or ref). Without a configured question the
     NPS score is the answer to Typeform's own `nps` field type, when the form has one."""
     for index, answer in enumerate(answers):
         field = answer["field"]
-        if question is not None and question in (field.get("id"), field.get("ref")):
+        field_id = field.get("id")
+        names = (field_id, field.get("ref") or (refs.get(field_id) if isinstance(field_id, str) else None))
+        if question is not None and question in names:
             return index
         if question is None and nps_default and field.get("type") == "nps":
             return index

@@ -48,3 +48,24 @@ def crm_messages(aws: EmbeddedAws) -> list[dict[str, Any]]:
         received += [json.loads(m["Body"]) for m in batch]
         for message in batch:
             sqs.delete_message(QueueUrl=aws.crm_queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def call(
+    aws: EmbeddedAws,
+    method: str,
+    path: str,
+    body: bytes | dict[str, Any] = b"",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """A request through the API route that API Gateway would pick, to the function behind it."""
+    from functions.catalog import function_for
+    from local.gateway import api_gateway_event
+
+    function = function_for(method, path)
+    assert function is not None, f"no route {method} {path}"
+    route = next(r for r in function.routes if r.matches(method, path))
+    raw = json.dumps(body).encode() if isinstance(body, dict) else body
+    event = api_gateway_event(method, path, headers or {}, raw, "203.0.113.9", route)
+    result = aws.invoke(function, event)
+    text = result.get("body") or ""
+    return int(result["statusCode"]), json.loads(text) if text.startswith(("{", "[")) else text
