@@ -12,6 +12,8 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.vendors.base import Vendor
+
 DEFAULT_PORT = 8080
 
 
@@ -44,6 +46,37 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("openapi", help="print the intake API's OpenAPI document")
 
+    connections = commands.add_parser("connections", help="survey vendor connections of a running serve")
+    connection_commands = connections.add_subparsers(dest="action", required=True)
+    add = connection_commands.add_parser("add", help="connect a vendor (or change a connection)")
+    add.add_argument("connection_id", help="the {connection_id} of the webhook URL")
+    add.add_argument("--vendor", required=True, choices=[v.value for v in Vendor])
+    add.add_argument("--signing-key", required=True, help="the vendor's webhook secret")
+    add.add_argument("--api-token", help="SurveyMonkey / Qualtrics: token for fetching response details")
+    add.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        help="nps_question, comment_question, account_property, naive_timezone, api_base_url, ...",
+    )
+    connection_commands.add_parser("list", help="the connections and their webhook URLs")
+    remove = connection_commands.add_parser("remove", help="disconnect")
+    remove.add_argument("connection_id")
+    for sub in connection_commands.choices.values():
+        sub.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
+    contacts = commands.add_parser(
+        "contacts", help="teach the contact directory (releases quarantined answers)"
+    )
+    contacts.add_argument("file", help="JSON list of {contact_id, account_id, email?, name?}")
+    contacts.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
+    quarantine = commands.add_parser(
+        "quarantine", help="answers waiting for the directory to know their contact"
+    )
+    quarantine.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
     args = parser.parse_args(argv)
     handlers = {
         "demo": _demo,
@@ -51,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         "executions": _executions,
         "events": _events,
         "openapi": _openapi,
+        "connections": _connections,
+        "contacts": _contacts,
+        "quarantine": _quarantine,
     }
     return handlers[args.command](args)
 
@@ -102,12 +138,21 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _get(url: str, method: str = "GET") -> Any:
+def _get(url: str, method: str = "GET", body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, method=method, data=data, headers={"Content-Type": "application/json"}
+    )
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as reply:
-            return json.loads(reply.read())
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            text = reply.read()
+            return json.loads(text) if text else None
     except urllib.error.HTTPError as error:
-        raise SystemExit(json.loads(error.read()).get("error", str(error))) from error
+        refused = json.loads(error.read() or b"{}")
+        problems = "".join(f"\n  {p['field']}: {p['message']}" for p in refused.get("problems", []))
+        raise SystemExit(
+            f"{error.code}: {refused.get('error') or refused.get('message')}{problems}"
+        ) from error
     except urllib.error.URLError as error:
         raise SystemExit(
             f"no npsops serve at {url}: {error.reason} (start one with `npsops serve`)"
@@ -139,6 +184,42 @@ def _events(args: argparse.Namespace) -> int:
 def _redrive(args: argparse.Namespace) -> int:
     restarted = _get(f"{args.url}/_local/redrive", method="POST")["restarted"]
     print(f"restarted {len(restarted)} failed responses" + "".join(f"\n  {name}" for name in restarted))
+    return 0
+
+
+def _connections(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        settings: dict[str, Any] = {"vendor": args.vendor}
+        for pair in args.set:
+            name, _, value = pair.partition("=")
+            settings[name] = json.loads(value) if value[:1] in "{[" else value
+        request = {"settings": settings, "signing_key": args.signing_key, "api_token": args.api_token}
+        _get(f"{args.url}/v1/connections/{args.connection_id}", method="PUT", body=request)
+        print(f"connected {args.vendor}: point its webhook at {args.url}/v1/webhooks/{args.connection_id}")
+    elif args.action == "remove":
+        _get(f"{args.url}/v1/connections/{args.connection_id}", method="DELETE")
+        print(f"removed {args.connection_id}")
+    else:
+        for connection in _get(f"{args.url}/v1/connections"):
+            name = connection["connection_id"]
+            print(f"{name:<20} {connection['vendor']:<13} {args.url}/v1/webhooks/{name}")
+    return 0
+
+
+def _contacts(args: argparse.Namespace) -> int:
+    with open(args.file) as listed:
+        contacts = json.load(listed)
+    learned = _get(f"{args.url}/v1/contacts", method="PUT", body={"contacts": contacts})
+    released = learned["released"]
+    print(f"learned {learned['contacts']} contacts; released {len(released)} quarantined answers")
+    for result in released:
+        print(f"  {result['response_key']}  {result['status']}")
+    return 0
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    for held in _get(f"{args.url}/v1/quarantine"):
+        print(f"{held['held_at'][:19]}  {held['sk']:<28} {held['reason']}")
     return 0
 
 

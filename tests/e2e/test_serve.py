@@ -3,6 +3,7 @@ stop it with Ctrl-C."""
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import socket
@@ -114,6 +115,55 @@ def test_bad_input_is_refused_over_http_and_a_redelivery_is_a_duplicate(server: 
     assert "generic-e2e-bad" not in {e["name"] for e in request(f"{url}/_local/executions")[1]}
 
 
+def test_a_vendor_connected_with_the_cli_delivers_over_http_and_quarantine_is_released(
+    server: tuple[str, Any], tmp_path: Any
+) -> None:
+    import hashlib
+    import hmac
+
+    url, _ = server
+    assert "webhooks/typeform-e2e" in cli(
+        "connections",
+        "add",
+        "typeform-e2e",
+        "--vendor",
+        "typeform",
+        "--signing-key",
+        "s3cret",
+        "--set",
+        "nps_question=nps-q",
+        "--url",
+        url,
+    )
+    assert "typeform-e2e" in cli("connections", "list", "--url", url)
+    answer = {
+        "event_id": "ev-e2e-1",
+        "event_type": "form_response",
+        "form_response": {
+            "form_id": "f1",
+            "token": "tok-e2e-1",
+            "submitted_at": "2026-11-02T09:00:00Z",
+            "hidden": {"email": "dana@example.com"},
+            "answers": [{"type": "number", "number": 3, "field": {"id": "nps-q", "type": "opinion_scale"}}],
+        },
+    }
+    raw = json.dumps(answer).encode()
+    signature = "sha256=" + base64.b64encode(hmac.new(b"s3cret", raw, hashlib.sha256).digest()).decode()
+    headers = {"Content-Type": "application/json", "Typeform-Signature": signature}
+    sent = urllib.request.Request(f"{url}/v1/webhooks/typeform-e2e", data=raw, headers=headers, method="POST")
+    with urllib.request.urlopen(sent, timeout=10) as reply:
+        assert (reply.status, json.loads(reply.read())["status"]) == (202, "quarantined")
+    assert "typeform-tok-e2e-1" in cli("quarantine", "--url", url)
+
+    directory = tmp_path / "contacts.json"
+    directory.write_text(
+        json.dumps([{"contact_id": "c-dana", "account_id": "acct-003", "email": "dana@example.com"}])
+    )
+    assert "released 1 quarantined answers" in cli("contacts", str(directory), "--url", url)
+    assert "typeform-tok-e2e-1" not in cli("quarantine", "--url", url)
+
+
+# Last: it stops the module's server.
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[str, subprocess.Popen[str]]) -> None:
     url, process = server
     process.send_signal(signal.SIGINT)
