@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     redrive = commands.add_parser("redrive", help="run the failed responses of a running serve through again")
     redrive.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
-    commands.add_parser("openapi", help="print the intake API's OpenAPI document")
+    commands.add_parser("openapi", help="print the HTTP API's OpenAPI document")
 
     connections = commands.add_parser("connections", help="survey vendor connections of a running serve")
     connection_commands = connections.add_subparsers(dest="action", required=True)

@@ -1,7 +1,9 @@
-"""The intake API's OpenAPI document, generated from the intake handler's routes and models."""
+"""The HTTP API's OpenAPI document, generated from the routes and models of every API function's
+handler (functions/catalog.py API_FUNCTIONS), merged into one document."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from typing import Any
@@ -19,11 +21,24 @@ def intake_openapi() -> dict[str, Any]:
     }
     for key, value in placeholders.items():
         os.environ.setdefault(key, value)
-    from functions.intake.handler import app
+    from functions.catalog import API_FUNCTIONS
 
-    document: dict[str, Any] = json.loads(
-        app.get_openapi_json_schema(
-            title="npsops intake API", version="1.0.0", description="Survey responses in; NPS operations out."
+    merged: dict[str, Any] = {}
+    for spec in API_FUNCTIONS:
+        app = importlib.import_module(spec.module).app
+        document = json.loads(
+            app.get_openapi_json_schema(
+                title="npsops API",
+                version="1.0.0",
+                description="Survey responses in; NPS operations out. Routes under /v1/webhooks/ are "
+                "authenticated by the vendor's signature; /v1/connections, /v1/contacts and "
+                "/v1/quarantine need IAM (SigV4) credentials.",
+            )
         )
-    )
-    return document
+        if not merged:
+            merged = document
+            continue
+        merged["paths"] |= document.get("paths", {})
+        schemas = merged.setdefault("components", {}).setdefault("schemas", {})
+        schemas |= document.get("components", {}).get("schemas", {})
+    return merged
