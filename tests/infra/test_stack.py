@@ -421,7 +421,7 @@ def test_outputs(template: Template) -> None:
 def test_layer_requirements_are_pyprojects_runtime_dependencies_less_boto3() -> None:
     requirements = layer_requirements()
     names = {requirement.split("[")[0].split("=")[0] for requirement in requirements}
-    assert names == {"aws-lambda-powertools", "pydantic"}
+    assert names == {"aws-lambda-powertools", "pydantic", "tzdata"}
     assert all("==" in requirement for requirement in requirements), "the layer ships pinned versions"
 
 
