@@ -23,6 +23,7 @@ from local.book import answers, build_book
 from local.crm_sink import CrmSink
 from local.gateway import LocalGateway
 from local.report import monday_report
+from local.vendor_demo import run_vendor_phase
 from shared.config import Settings
 from shared.store.accounts import AccountRepository
 from shared.store.cases import CaseRepository
@@ -41,6 +42,7 @@ class DemoResult:
     seconds: float
     response_statuses: Counter[str]
     report: str
+    vendor_statuses: Counter[str]
 
 
 class HttpPoster:
@@ -51,12 +53,17 @@ class HttpPoster:
         self._local = threading.local()
 
     def post(self, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        return self.send("POST", path, body)
+
+    def send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         if not hasattr(self._local, "connection"):
             self._local.connection = http.client.HTTPConnection(
                 self._url.hostname or "127.0.0.1", self._url.port, timeout=30
             )
         connection = self._local.connection
-        connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        connection.request(method, path, body=body, headers=headers or {"Content-Type": "application/json"})
         reply = connection.getresponse()
         return reply.status, json.loads(reply.read() or b"{}")
 
@@ -110,6 +117,7 @@ def _run(
                 "/v1/responses", json.dumps(batch[0].payload | bad | {"response_id": "bad"}).encode()
             )[0]
         ] += 1
+    vendor_statuses, vendor_line = run_vendor_phase(poster, book, today, seed)
     moto_patches.executions.wait_below(1, timeout=120)
     sink.drain()
 
@@ -125,13 +133,14 @@ def _run(
     )
     print(report, file=out)
     print(_one_case_traced(aws, sink), file=out)
+    print(f"\n{vendor_line}", file=out)
     print(
         f"\nPIPELINE  {len(batch)} answers in {seconds:.1f} s ({len(batch) / seconds:.0f}/s end to end); "
         f"responses {dict(response_statuses)}; HTTP {dict(sorted(statuses.items()))} "
         f"(the 25 redeliveries answered 200 duplicate, the 4 malformed 422)",
         file=out,
     )
-    return DemoResult(len(batch), statuses, seconds, response_statuses, report)
+    return DemoResult(len(batch), statuses, seconds, response_statuses, report, vendor_statuses)
 
 
 def _one_case_traced(aws: EmbeddedAws, sink: CrmSink) -> str:

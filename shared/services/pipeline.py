@@ -66,7 +66,7 @@ def score(response: CanonicalResponse, bus_name: str) -> Scored:
         touchpoint=response.touchpoint,
         comment=response.comment,
     )
-    event = _event(DetailType.RESPONSE_SCORED, response.key, response, data)
+    event = _event(DetailType.RESPONSE_SCORED, response.revision_key, response, data)
     return Scored(band=band, play=play, quarter=quarter, events=[put_events_entry(event, bus_name)])
 
 
@@ -116,8 +116,8 @@ def aggregate(
             passives=counts.passives,
             detractors=counts.detractors,
         )
-        # One event per vote that moved the counters: the response key makes it unique.
-        event = _event(DetailType.ACCOUNT_NPS_CHANGED, response.key, response, data)
+        # One event per vote that moved the counters: the response (revision) key makes it unique.
+        event = _event(DetailType.ACCOUNT_NPS_CHANGED, response.revision_key, response, data)
         events.append(put_events_entry(event, bus_name))
     return Aggregated(change=change, current=current, previous=previous, events=events)
 
