@@ -20,26 +20,11 @@ from shared.config import SECRETS_PREFIX, IntakeSettings
 from shared.domain.contacts import Contact
 from shared.observability import lambda_handler
 from shared.services.directory import Learned, learn
-from shared.services.webhooks import Webhooks
-from shared.store.connections import ConnectionRepository
-from shared.store.contacts import ContactRepository
-from shared.store.executions import PipelineStarter
-from shared.store.quarantine import QuarantineRepository
-from shared.store.responses import ResponseRepository
-from shared.store.secrets import SecretStore
-from shared.store.vendor_api import HttpVendorApi
+from shared.services.webhooks import webhooks_from
 from shared.vendors.base import Connection
 
 settings = IntakeSettings.from_env()
-webhooks = Webhooks(
-    connections=ConnectionRepository(settings.connections_table),
-    secrets=SecretStore(),
-    vendor_api=HttpVendorApi(),
-    contacts=ContactRepository(settings.contacts_table),
-    quarantine=QuarantineRepository(settings.quarantine_table),
-    responses=ResponseRepository(settings.responses_table),
-    pipeline=PipelineStarter(settings.pipeline_arn),
-)
+webhooks = webhooks_from(settings)
 app = APIGatewayHttpResolver(enable_validation=True)
 
 

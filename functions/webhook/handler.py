@@ -14,26 +14,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.config import IntakeSettings
 from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult
-from shared.services.webhooks import UnknownConnection, Webhooks
-from shared.store.connections import ConnectionRepository
-from shared.store.contacts import ContactRepository
-from shared.store.executions import PipelineStarter
-from shared.store.quarantine import QuarantineRepository
-from shared.store.responses import ResponseRepository
-from shared.store.secrets import SecretNotFound, SecretStore
-from shared.store.vendor_api import HttpVendorApi, VendorApiRefused, VendorApiUnavailable
+from shared.services.webhooks import UnknownConnection, webhooks_from
+from shared.store.secrets import SecretNotFound
+from shared.store.vendor_api import VendorApiRefused, VendorApiUnavailable
 from shared.vendors.base import Delivery, PayloadError, SignatureError
 
 settings = IntakeSettings.from_env()
-webhooks = Webhooks(
-    connections=ConnectionRepository(settings.connections_table),
-    secrets=SecretStore(),
-    vendor_api=HttpVendorApi(),
-    contacts=ContactRepository(settings.contacts_table),
-    quarantine=QuarantineRepository(settings.quarantine_table),
-    responses=ResponseRepository(settings.responses_table),
-    pipeline=PipelineStarter(settings.pipeline_arn),
-)
+webhooks = webhooks_from(settings)
 app = APIGatewayHttpResolver()
 
 
