@@ -19,6 +19,15 @@ from shared.domain.thresholds import Thresholds
 class TriggerRule(StrEnum):
     DETRACTOR_RECOVERY = "detractor-recovery"
     NPS_DROP_REVIEW = "nps-drop-review"
+    # DESIGN.md §3 triggers 3-7 (shared/domain/account_rules.py).
+    CHURN_RISK = "churn-risk"  # 3: NPS drop and usage drop in the same quarter
+    SUPPORT_ESCALATION = "support-escalation"  # 4: NPS drop and support tickets up
+    THEME_ROUTING = "theme-routing"  # 5: one theme from many accounts, routed to its owning team
+    RETENTION_RISK = "retention-risk"  # 6: high usage, low NPS
+    DECLINING_SCORES = "declining-scores"  # 6: a contact's scores falling survey after survey
+    SILENT_DETRACTOR = "silent-detractor"  # 7: low NPS, low engagement
+    AT_RISK_PASSIVE = "at-risk-passive"  # 7: a 7-8 while the account's usage falls
+    EXPANSION_PROMOTER = "expansion-promoter"  # 7: a 9-10 who asks for a feature
 
 
 class OwnerRole(StrEnum):
