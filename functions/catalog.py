@@ -89,7 +89,58 @@ DIRECTORY = FunctionSpec(
     ),
 )
 
-FUNCTIONS = (INTAKE, WEBHOOK, DIRECTORY, SCORE, AGGREGATE, EVALUATE_TRIGGERS, OPEN_CASES)
+ACCOUNTS_API = FunctionSpec(
+    "accounts",
+    "functions.accounts.handler",
+    "Internal API: account signals in (usage, support, engagement, commercial, outcomes); the risk-ranked "
+    "account list out",
+    memory_mb=512,
+    timeout_seconds=30,
+    routes=(Route("PUT", "/v1/signals", internal=True), Route("GET", "/v1/accounts", internal=True)),
+)
+
+# Bulk import of response history (statemachines/bulk_import.asl.json). Sized for files of hundreds
+# of thousands of rows: Split streams the file (never holds it) and may take minutes, so it has
+# Lambda's longest timeout and the CPU of 1 GB; a chunk of 1,000 rows is ~1,150 DynamoDB writes
+# (one conditional put per row, one update per account·quarter: bench/import_rate.py).
+IMPORT_SPLIT = FunctionSpec(
+    "import-split",
+    "functions.import_split.handler",
+    "Bulk import: stream the uploaded file into chunk objects of numbered rows",
+    "ImportSplitFunctionArn",
+    memory_mb=1024,
+    timeout_seconds=900,
+)
+IMPORT_CHUNK = FunctionSpec(
+    "import-chunk",
+    "functions.import_chunk.handler",
+    "Bulk import: one chunk of rows into stored responses and roll-up votes",
+    "ImportChunkFunctionArn",
+    memory_mb=512,
+    timeout_seconds=240,
+)
+IMPORT_SUMMARIZE = FunctionSpec(
+    "import-summarize",
+    "functions.import_summarize.handler",
+    "Bulk import: add up the chunks' counts and write the error report",
+    "ImportSummarizeFunctionArn",
+    memory_mb=512,
+    timeout_seconds=300,
+)
+
+FUNCTIONS = (
+    INTAKE,
+    WEBHOOK,
+    DIRECTORY,
+    ACCOUNTS_API,
+    SCORE,
+    AGGREGATE,
+    EVALUATE_TRIGGERS,
+    OPEN_CASES,
+    IMPORT_SPLIT,
+    IMPORT_CHUNK,
+    IMPORT_SUMMARIZE,
+)
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)
 

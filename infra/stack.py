@@ -7,7 +7,18 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from functions.catalog import API_FUNCTIONS, DIRECTORY, INTAKE, PIPELINE_FUNCTIONS, WEBHOOK
+from functions.catalog import (
+    ACCOUNTS_API,
+    API_FUNCTIONS,
+    DIRECTORY,
+    IMPORT_CHUNK,
+    IMPORT_SPLIT,
+    IMPORT_SUMMARIZE,
+    INTAKE,
+    PIPELINE_FUNCTIONS,
+    WEBHOOK,
+)
+from infra.constructs.bulk_import import BulkImport
 from infra.constructs.events import EventBus
 from infra.constructs.functions import Functions
 from infra.constructs.intake_api import IntakeApi
@@ -17,6 +28,8 @@ from infra.constructs.tables import Tables
 from infra.layer import shared_layer
 from shared.store.schema import RESPONSES
 from statemachines import RESPONSE_PIPELINE, RESPONSES_TABLE_PLACEHOLDER
+
+IMPORT_FUNCTIONS = (IMPORT_SPLIT, IMPORT_CHUNK, IMPORT_SUMMARIZE)
 
 
 class NpsOpsStack(Stack):
@@ -33,10 +46,14 @@ class NpsOpsStack(Stack):
         )
 
         responses = self.tables.table(RESPONSES)
-        pipeline_functions = [self.functions.function(spec) for spec in PIPELINE_FUNCTIONS]
+        # The response pipeline's own functions: every function with a ${Placeholder} in its ASL.
+        response_steps = [
+            s for s in PIPELINE_FUNCTIONS if s.asl_placeholder in RESPONSE_PIPELINE.placeholders()
+        ]
+        pipeline_functions = [self.functions.function(spec) for spec in response_steps]
         substitutions = {
             spec.asl_placeholder: function.function_arn
-            for spec, function in zip(PIPELINE_FUNCTIONS, pipeline_functions, strict=True)
+            for spec, function in zip(response_steps, pipeline_functions, strict=True)
             if spec.asl_placeholder
         }
         substitutions[RESPONSES_TABLE_PLACEHOLDER] = responses.table_name
@@ -54,8 +71,16 @@ class NpsOpsStack(Stack):
             taker = self.functions.function(taker_spec)
             taker.add_environment("PIPELINE_ARN", self.pipeline.state_machine.state_machine_arn)
             self.pipeline.state_machine.grant_start_execution(taker)
+        # Signals open cases outside the pipeline, so that function publishes its own events.
+        self.events.bus.grant_put_events_to(self.functions.function(ACCOUNTS_API))
         self.intake_api = IntakeApi(
             self, "IntakeApi", functions=[(spec, self.functions.function(spec)) for spec in API_FUNCTIONS]
+        )
+
+        self.bulk_import = BulkImport(
+            self,
+            "BulkImport",
+            functions={spec.name: self.functions.function(spec) for spec in IMPORT_FUNCTIONS},
         )
 
         self.observability = Observability(
@@ -64,7 +89,10 @@ class NpsOpsStack(Stack):
             pipeline=self.pipeline.state_machine,
             api=self.intake_api.api,
             functions=self.functions.all(),
-            dead_letter_queues=self.events.dead_letter_queues,
+            dead_letter_queues={
+                **self.events.dead_letter_queues,
+                "ImportTriggerDlq": self.bulk_import.trigger_dlq,
+            },
         )
 
         CfnOutput(self, "ApiUrl", value=self.intake_api.url, description="Intake API base URL")
@@ -72,5 +100,12 @@ class NpsOpsStack(Stack):
         CfnOutput(self, "PipelineArn", value=self.pipeline.state_machine.state_machine_arn)
         CfnOutput(self, "CrmOutboxQueueUrl", value=self.events.crm_outbox.queue_url)
         CfnOutput(self, "DashboardName", value=self.observability.dashboard.dashboard_name)
+        CfnOutput(
+            self,
+            "ImportsBucketName",
+            value=self.bulk_import.bucket.bucket_name,
+            description="Put a history file (CSV or JSON lines) under uploads/ to import it",
+        )
+        CfnOutput(self, "BulkImportArn", value=self.bulk_import.state_machine.state_machine_arn)
         for spec, table in self.tables.all():
             CfnOutput(self, f"{spec.logical_name}TableName", value=table.table_name)

@@ -23,11 +23,18 @@ from shared.services.redrive import RedriveResult, redrive_failed
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
-from statemachines import RESPONSE_PIPELINE, RESPONSES_TABLE_PLACEHOLDER
+from statemachines import (
+    BULK_IMPORT,
+    IMPORTS_BUCKET_PLACEHOLDER,
+    RESPONSE_PIPELINE,
+    RESPONSES_TABLE_PLACEHOLDER,
+    STATE_MACHINES,
+)
 
 REGION = "us-east-1"
 PREFIX = "npsops"
 CRM_OUTBOX_QUEUE = "npsops-crm-outbox"
+IMPORTS_BUCKET = "npsops-imports"
 
 
 def _table_name(spec: TableSpec) -> str:
@@ -46,6 +53,7 @@ class EmbeddedAws:
         # real handler in process ("use_docker": False would answer every invoke with a canned reply).
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self.pipeline_arn = ""
+        self.bulk_import_arn = ""
         self.crm_queue_url = ""
 
     def __enter__(self) -> EmbeddedAws:
@@ -66,7 +74,10 @@ class EmbeddedAws:
         self._tables()
         self._bus()
         arns = self._functions(role)
-        self.pipeline_arn = self._state_machine(role, arns)
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=IMPORTS_BUCKET)
+        machines = self._state_machines(role, arns)
+        self.pipeline_arn = machines[RESPONSE_PIPELINE.name]
+        self.bulk_import_arn = machines[BULK_IMPORT.name]
         os.environ["PIPELINE_ARN"] = self.pipeline_arn
         self._load_handlers()
 
@@ -148,19 +159,22 @@ class EmbeddedAws:
             arns[spec.name] = created["FunctionArn"]
         return arns
 
-    def _state_machine(self, role: str, function_arns: dict[str, str]) -> str:
+    def _state_machines(self, role: str, function_arns: dict[str, str]) -> dict[str, str]:
+        """Every state machine in statemachines/, by name: its ARN. Each takes the placeholders it has
+        from one table of values, as CDK's definition substitutions fill them."""
         substitutions = {
             spec.asl_placeholder: function_arns[spec.name] for spec in FUNCTIONS if spec.asl_placeholder
         }
         substitutions[RESPONSES_TABLE_PLACEHOLDER] = _table_name(RESPONSES)
+        substitutions[IMPORTS_BUCKET_PLACEHOLDER] = IMPORTS_BUCKET
         sfn = boto3.client("stepfunctions", region_name=REGION)
-        created = sfn.create_state_machine(
-            name=RESPONSE_PIPELINE.name,
-            definition=RESPONSE_PIPELINE.render(substitutions),
-            roleArn=role,
-            type=RESPONSE_PIPELINE.workflow_type,
-        )
-        return str(created["stateMachineArn"])
+        arns = {}
+        for spec in STATE_MACHINES:
+            created = sfn.create_state_machine(
+                name=spec.name, definition=spec.render(substitutions), roleArn=role, type=spec.workflow_type
+            )
+            arns[spec.name] = str(created["stateMachineArn"])
+        return arns
 
     def _load_handlers(self) -> None:
         # Handlers validate their settings at import (cold start), so import them only now.
@@ -179,6 +193,7 @@ def function_environment() -> dict[str, str]:
     process hosts every function, so it holds the union of their settings."""
     env = {spec.env_var: _table_name(spec) for spec in TABLES} | {
         "EVENT_BUS_NAME": BUS_NAME,
+        "IMPORTS_BUCKET": IMPORTS_BUCKET,
         "POWERTOOLS_SERVICE_NAME": "npsops",
         "POWERTOOLS_METRICS_NAMESPACE": "npsops",
         "POWERTOOLS_TRACE_DISABLED": "true",

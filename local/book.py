@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from shared.domain.accounts import Account, AccountTeam
+from shared.domain.quarters import quarter_of
 
 SEGMENTS = {  # share of accounts, ARR range, contacts range
     "enterprise": (0.2, (120_000, 900_000), (6, 12)),
@@ -162,3 +163,80 @@ def _draws(rng: random.Random, rate: float) -> int:
     """How many times a contact answers in a quarter: rate on average, rarely twice."""
     whole, part = int(rate), rate - int(rate)
     return whole + (rng.random() < part)
+
+
+def signals_for(
+    book: list[tuple[Account, list[str], float, float]], today: date, seed: int
+) -> list[dict[str, object]]:
+    """Usage, support and engagement per account and quarter, plus this quarter's commercial facts,
+    following each account's NPS trajectory: most declining accounts also lose usage in the latest
+    quarter, some see tickets climb, a few stop engaging; improving ones grow. So every combined rule
+    fires for some accounts and not for others."""
+    rng = random.Random(seed + 3)
+    spans = quarters_ending(today)
+    signals: list[dict[str, object]] = []
+    for account, _, base, drift in book:
+        seats = max(account.seats, 5)
+        level = min(max(rng.gauss(0.55 + 0.05 * (base - 7.6), 0.12), 0.1), 0.95)
+        tickets = max(0, round(rng.gauss(seats / 8, seats / 25)))
+        engaged = rng.random() > 0.15
+        for index, (start, end) in enumerate(spans):
+            latest = index == len(spans) - 1
+            if latest and drift < 0 and rng.random() < 0.7:
+                level *= rng.uniform(0.5, 0.75)  # usage falls with the NPS: the strong churn signal
+            elif latest and drift > 0:
+                level = min(level * 1.15, 0.98)
+            if latest and drift < 0 and rng.random() < 0.6:
+                tickets = round(tickets * rng.uniform(1.4, 2.0)) + 3
+            quarter = quarter_of(start)
+            as_of = end.isoformat().replace("+00:00", "Z")
+            sev1 = min(tickets, rng.randint(0, 2) if drift < 0 else 0)
+            facts: list[tuple[str, dict[str, object]]] = [
+                ("usage", {"active_users": round(seats * level), "seats": seats}),
+                (
+                    "support",
+                    {
+                        "tickets": tickets,
+                        "sev1": sev1,
+                        "escalations": min(tickets, sev1),
+                        "mean_resolution_hours": round(rng.uniform(4, 60), 1),
+                    },
+                ),
+                (
+                    "engagement",
+                    {
+                        "meetings": rng.randint(1, 4) if engaged else 0,
+                        "outreach_replies": rng.randint(1, 6) if engaged else rng.randint(0, 1),
+                        "email_opens": rng.randint(5, 30) if engaged else rng.randint(0, 3),
+                    },
+                ),
+            ]
+            if latest:
+                facts.append(("commercial", _commercial(account)))
+            for kind, values in facts:
+                signals.append(
+                    {
+                        "account_id": account.account_id,
+                        "quarter": quarter,
+                        "kind": kind,
+                        "as_of": as_of,
+                        "values": values,
+                    }
+                )
+    return signals
+
+
+def _commercial(account: Account) -> dict[str, object]:
+    return {
+        "arr": account.arr,
+        "seats": account.seats,
+        "renewal_date": account.renewal_date.isoformat() if account.renewal_date else None,
+        "segment": account.segment,
+        "industry": account.industry,
+        "region": account.region,
+        "lifecycle_stage": account.lifecycle_stage,
+        "product_lines": ["core"],
+        "csm": account.team.csm,
+        "cs_lead": account.team.cs_lead,
+        "executive_sponsor": account.team.executive_sponsor,
+    }

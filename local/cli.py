@@ -77,6 +77,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     quarantine.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
+    history = commands.add_parser(
+        "import",
+        help="import a response history file (CSV or JSON lines) through the bulk-import state machine",
+        description="Rows in error go to FILE.errors.csv (row,field,reason); the good rows are stored and "
+        "counted in their account's quarter, without running the pipeline. Importing the same file the "
+        "same way again changes nothing.",
+    )
+    history.add_argument("file", help="a .csv file with a header row, or .jsonl / .ndjson")
+    history.add_argument(
+        "--mapping", help='JSON file: {"score": "NPS Score", ...}; canonical names by default'
+    )
+    history.add_argument(
+        "--map", action="append", default=[], metavar="FIELD=COLUMN", help="one field's column (repeatable)"
+    )
+    history.add_argument("--vendor", default="generic", help="the vendor whose response ids the file holds")
+    history.add_argument("--program", default="customer", help="for rows without a program column")
+    history.add_argument("--kind", choices=["relational", "transactional"], default="relational")
+    history.add_argument(
+        "--url",
+        help="import into a running `npsops serve` (default: a standalone embedded AWS, for this run)",
+    )
+
+    accounts = commands.add_parser("accounts", help="accounts ranked by risk on a running serve")
+    accounts.add_argument("--quarter", help="e.g. 2026-Q4 (default: the current quarter)")
+    accounts.add_argument("--limit", type=int, default=25)
+    accounts.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
+    signals = commands.add_parser("signals", help="send account signals (a JSON list) to a running serve")
+    signals.add_argument("file", help='JSON list of {"account_id", "quarter", "kind", "as_of", "values"}')
+    signals.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
     args = parser.parse_args(argv)
     handlers = {
         "demo": _demo,
@@ -87,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         "connections": _connections,
         "contacts": _contacts,
         "quarantine": _quarantine,
+        "accounts": _accounts,
+        "signals": _signals,
+        "import": _import,
     }
     return handlers[args.command](args)
 
@@ -103,18 +137,25 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from local.aws import EmbeddedAws
-    from local.book import build_book
+    from local.book import build_book, signals_for
     from local.crm_sink import CrmSink
     from local.gateway import LocalGateway
     from shared.config import Settings
+    from shared.domain.signals import Signal
     from shared.store.accounts import AccountRepository
+    from shared.store.signals import SignalRepository
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with EmbeddedAws() as aws:
-        directory = AccountRepository(Settings.from_env().accounts_table)
-        for account, _, _, _ in build_book(args.accounts, 7, datetime.now(UTC).date()):
+        settings = Settings.from_env()
+        directory = AccountRepository(settings.accounts_table)
+        book = build_book(args.accounts, 7, datetime.now(UTC).date())
+        for account, _, _, _ in book:
             directory.put(account)
+        signals = SignalRepository(settings.signals_table)
+        for seeded in signals_for(book, datetime.now(UTC).date(), 7):
+            signals.put(Signal.model_validate(seeded))
         sink = CrmSink(aws.crm_queue_url)
         sink.start()
         gateway = LocalGateway(aws, sink, host=args.host, port=args.port)
@@ -220,6 +261,102 @@ def _contacts(args: argparse.Namespace) -> int:
 def _quarantine(args: argparse.Namespace) -> int:
     for held in _get(f"{args.url}/v1/quarantine"):
         print(f"{held['held_at'][:19]}  {held['sk']:<28} {held['reason']}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from local.importer import ImportFailed, describe, mapping_from
+
+    path = Path(args.file).resolve()
+    if not path.is_file():
+        raise SystemExit(f"no file {path}")
+    try:
+        mapping = mapping_from(Path(args.mapping) if args.mapping else None, args.map)
+    except ValidationError as error:  # an unknown field, an empty column name
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise SystemExit(f"bad mapping: {problems}") from error
+    except (ValueError, OSError) as error:  # not field=Column, no such mapping file, not JSON
+        raise SystemExit(f"bad mapping: {error}") from error
+    if args.url:
+        # The serve reads the file itself (same machine) and runs the import; its progress is on its
+        # own terminal. An import of a large file takes minutes: wait for it.
+        request = {"path": str(path), "mapping": mapping.model_dump(), "vendor": args.vendor}
+        request |= {"program": args.program, "kind": args.kind}
+        answer = urllib.request.Request(
+            f"{args.url}/_local/import", method="POST", data=json.dumps(request).encode()
+        )
+        try:
+            with urllib.request.urlopen(answer, timeout=3600) as reply:
+                print(json.loads(reply.read())["text"])
+        except urllib.error.HTTPError as error:
+            raise SystemExit(json.loads(error.read() or b"{}").get("error", str(error))) from error
+        except urllib.error.URLError as error:
+            raise SystemExit(f"no npsops serve at {args.url}: {error.reason}") from error
+        return 0
+
+    from local.aws import EmbeddedAws
+    from local.importer import run_import
+    from shared.domain.models import SurveyKind
+
+    sys.setswitchinterval(0.05)  # as `npsops demo`: fewer hand-offs between execution threads
+    with EmbeddedAws() as aws:
+        try:
+            outcome = run_import(aws, path, mapping, args.vendor, args.program, SurveyKind(args.kind))
+        except ImportFailed as error:
+            raise SystemExit(str(error)) from error
+    print(describe(outcome, path))
+    print(
+        "  (a standalone embedded AWS: the imported responses lived for this run only; "
+        "import into a running `npsops serve` with --url)"
+    )
+    return 0
+
+
+def _accounts(args: argparse.Namespace) -> int:
+    query = f"?limit={args.limit}" + (f"&quarter={args.quarter}" if args.quarter else "")
+    rows = _get(f"{args.url}/v1/accounts{query}")
+    print(
+        f"{'risk':>5} {'health':>6}  {'account':<24} {'segment':<11} {'ARR':>9}  NPS(n) by quarter, MoE last"
+    )
+    for row in rows:
+        account, health = row["account"], row["health"]
+        trend = " → ".join(
+            f"{q['nps']['nps']:+.0f}({q['nps']['n']})" if q["nps"]["nps"] is not None else "-"
+            for q in row["nps_by_quarter"]
+        )
+        latest = row["nps_by_quarter"][-1]["nps"]
+        moe = f" ±{latest['margin_of_error']:.0f}" if latest["nps"] is not None else ""
+        score = f"{health['score']:6.0f}" if health["score"] is not None else "     -"
+        print(
+            f"{row['risk']:5.1f} {score}  {account['account_id']:<24} {account['segment']:<11} "
+            f"{account['arr']:>9,.0f}  {trend}{moe}"
+        )
+        inputs = ", ".join(
+            f"{name} {value:.0f}" if value is not None else f"{name} -"
+            for name, value in health["components"].items()
+        )
+        missing = f" (missing: {', '.join(health['missing'])})" if health["missing"] else ""
+        print(f"{'':14}health inputs: {inputs}{missing}")
+        if row["rules_fired"]:
+            print(f"{'':14}fired: {', '.join(row['rules_fired'])}")
+        for case in row["open_cases"][:3]:
+            print(f"{'':14}open: {case['rule']:<20} {case['owner']:<18} due {case['due_at'][:16]}")
+    return 0
+
+
+def _signals(args: argparse.Namespace) -> int:
+    with open(args.file) as listed:
+        signals = json.load(listed)
+    taken = _get(f"{args.url}/v1/signals", method="PUT", body={"signals": signals})
+    print(
+        f"stored {taken['stored']}, older than stored {taken['stale']}; opened {len(taken['opened'])} cases"
+    )
+    for case_id in taken["opened"]:
+        print(f"  {case_id}")
     return 0
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from local import executions as execution_views
 from local import moto_patches
 from local.aws import EmbeddedAws
-from local.book import answers, build_book
+from local.book import answers, build_book, signals_for
 from local.crm_sink import CrmSink
 from local.gateway import LocalGateway
 from local.report import monday_report
@@ -29,6 +29,7 @@ from shared.store.accounts import AccountRepository
 from shared.store.cases import CaseRepository
 from shared.store.responses import ResponseRepository
 from shared.store.rollups import RollupRepository
+from shared.store.signals import SignalRepository
 
 # Executions in flight at once. Beyond this the in-process engine only slows every run down.
 MAX_IN_FLIGHT = int(os.environ.get("NPSOPS_IN_FLIGHT", "24"))
@@ -103,11 +104,20 @@ def _run(
         file=out,
     )
 
+    poster = HttpPoster(gateway.url)
+    # Signals for every account and quarter; half the accounts' latest-quarter signals arrive only
+    # after the answers, so the combined rules fire on whichever input comes second.
+    signals = signals_for(book, today, seed)
+    latest = max(str(s["quarter"]) for s in signals)
+    held_back = {a.account_id for a, _, _, _ in book[::2]}
+    late = [s for s in signals if s["quarter"] == latest and s["account_id"] in held_back]
+    opened_by_signals = send_signals(poster, [s for s in signals if s not in late])
+
     progress = Progress(len(batch))
     started = time.perf_counter()
-    poster = HttpPoster(gateway.url)
     statuses = deliver_all(poster, [answer.payload for answer in batch], progress)
     seconds = time.perf_counter() - started
+    opened_by_signals += send_signals(poster, late)
     # A vendor retrying deliveries, and a sender with bugs: neither may change a count.
     for answer in batch[:25]:
         statuses[poster.post("/v1/responses", json.dumps(answer.payload).encode())[0]] += 1
@@ -128,11 +138,17 @@ def _run(
         directory.all(),
         CaseRepository(settings.cases_table).all(),
         RollupRepository(settings.rollups_table),
+        SignalRepository(settings.signals_table),
         sink.by_detail_type(),
         settings.thresholds,
     )
     print(report, file=out)
     print(_one_case_traced(aws, sink), file=out)
+    print(
+        f"\nSIGNALS  {len(signals)} (usage, support, engagement, commercial) through PUT /v1/signals, "
+        f"{len(late)} after the answers; {opened_by_signals} cases opened by a signal arriving second",
+        file=out,
+    )
     print(f"\n{vendor_line}", file=out)
     print(
         f"\nPIPELINE  {len(batch)} answers in {seconds:.1f} s ({len(batch) / seconds:.0f}/s end to end); "
@@ -143,10 +159,29 @@ def _run(
     return DemoResult(len(batch), statuses, seconds, response_statuses, report, vendor_statuses)
 
 
+def send_signals(poster: HttpPoster, signals: list[dict[str, Any]], batch: int = 500) -> int:
+    """PUT the signals in batches; returns how many cases they opened."""
+    opened = 0
+    for start in range(0, len(signals), batch):
+        status, taken = poster.send(
+            "PUT", "/v1/signals", json.dumps({"signals": signals[start : start + batch]}).encode()
+        )
+        if status != 200:
+            raise RuntimeError(f"signals refused: {status} {taken}")
+        opened += len(taken["opened"])
+    return opened
+
+
 def _one_case_traced(aws: EmbeddedAws, sink: CrmSink) -> str:
     """The newest CaseOpened as the CRM received it, and its execution's history, as an operator
     would follow one response from intake to the last event (`npsops serve` + `npsops executions`)."""
-    opened = [e for e in sink.since(0) if e["detail-type"] == "CaseOpened"]
+    opened = [  # opened by a response's pipeline run (not by a signal or theme routing)
+        e
+        for e in sink.since(0)
+        if e["detail-type"] == "CaseOpened"
+        and e["detail"]["data"]["response_id"] == e["detail"]["correlation_id"]
+        and e["detail"]["correlation_id"].startswith("generic-")
+    ]
     if not opened:
         return ""
     event = opened[-1]

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,10 +65,16 @@ def api_gateway_event(
     } | ({"pathParameters": path_parameters} if path_parameters else {})
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when a burst arrives while the process is busy
+    # running executions (the accept loop shares the GIL with them); a gateway takes a burst.
+    request_queue_size = 128
+
+
 class LocalGateway:
     def __init__(self, aws: EmbeddedAws, sink: CrmSink, host: str = "127.0.0.1", port: int = 8080) -> None:
         self.aws, self.sink = aws, sink
-        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self.server = _Server((host, port), _handler_class(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -88,6 +95,8 @@ class LocalGateway:
         self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> tuple[int, dict[str, str], bytes]:
         route = urlsplit(path).path
+        if route == "/_local/import" and method == "POST":
+            return self._import(body)
         if route.startswith("/_local/"):
             query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
             return self._local(method, route, query)
@@ -99,6 +108,32 @@ class LocalGateway:
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return int(result.get("statusCode", 200)), dict(result.get("headers") or {}), raw
+
+    def _import(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """`npsops import --url`: a file on this machine through the bulk-import state machine, into
+        this serve's tables. Answers when the import has finished; its progress is on this terminal."""
+        from local.importer import ImportFailed, describe, run_import
+        from shared.domain.import_rows import ColumnMapping
+        from shared.domain.models import SurveyKind
+
+        try:
+            request = json.loads(body)
+            path = Path(request["path"])
+            mapping = ColumnMapping.model_validate(request.get("mapping") or {})
+            kind = SurveyKind(request.get("kind", "relational"))
+            outcome = run_import(
+                self.aws,
+                path,
+                mapping,
+                request.get("vendor", "generic"),
+                request.get("program", "customer"),
+                kind,
+            )
+        except ImportFailed as error:
+            return _json(422, {"error": str(error)})
+        except (OSError, ValueError, KeyError) as error:
+            return _json(400, {"error": f"cannot import: {error}"})
+        return _json(200, {"text": describe(outcome, path), "summary": outcome.summary.model_dump()})
 
     def _local(self, method: str, route: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if route == "/_local/redrive" and method == "POST":

@@ -9,7 +9,16 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.thresholds import Thresholds
-from shared.store.schema import ACCOUNTS, CASES, CONNECTIONS, CONTACTS, QUARANTINE, RESPONSES, ROLLUPS
+from shared.store.schema import (
+    ACCOUNTS,
+    CASES,
+    CONNECTIONS,
+    CONTACTS,
+    QUARANTINE,
+    RESPONSES,
+    ROLLUPS,
+    SIGNALS,
+)
 
 # Connection secrets live under this Secrets Manager prefix, so the functions' IAM policy can name it.
 SECRETS_PREFIX = "npsops/connections/"
@@ -25,6 +34,7 @@ class Settings(BaseModel):
     connections_table: str = Field(min_length=3)
     contacts_table: str = Field(min_length=3)
     quarantine_table: str = Field(min_length=3)
+    signals_table: str = Field(min_length=3)
     event_bus_name: str = Field(min_length=1)
     thresholds: Thresholds
 
@@ -46,6 +56,17 @@ class IntakeSettings(Settings):
         )
 
 
+class ImportSettings(Settings):
+    """The bulk-import functions: the common settings and the bucket holding uploads and imports."""
+
+    imports_bucket: str = Field(min_length=3, max_length=63)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ImportSettings:
+        env = env or os.environ
+        return cls.model_validate(_read(env) | {"imports_bucket": env.get("IMPORTS_BUCKET")})
+
+
 def _read(env: Mapping[str, str]) -> dict[str, object]:
     return {
         "responses_table": env.get(RESPONSES.env_var),
@@ -55,6 +76,7 @@ def _read(env: Mapping[str, str]) -> dict[str, object]:
         "connections_table": env.get(CONNECTIONS.env_var),
         "contacts_table": env.get(CONTACTS.env_var),
         "quarantine_table": env.get(QUARANTINE.env_var),
+        "signals_table": env.get(SIGNALS.env_var),
         "event_bus_name": env.get("EVENT_BUS_NAME"),
         # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
         "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),

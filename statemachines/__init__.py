@@ -41,5 +41,19 @@ class StateMachineSpec:
 # placeholders are named in functions/catalog.py (FunctionSpec.asl_placeholder).
 RESPONSES_TABLE_PLACEHOLDER = "ResponsesTable"
 
+# The bulk import's ${ImportsBucket}: where Split writes the chunks that its Distributed Map lists.
+IMPORTS_BUCKET_PLACEHOLDER = "ImportsBucket"
+
 RESPONSE_PIPELINE = StateMachineSpec("response-pipeline", "response_pipeline.asl.json", "EXPRESS")
-STATE_MACHINES = (RESPONSE_PIPELINE,)
+
+# STANDARD: an import of hundreds of thousands of rows runs for minutes and must run exactly once.
+# Its chunks run in a Distributed Map whose ItemReader lists the chunk objects Split wrote (S3
+# listObjectsV2), one child execution per chunk. Not ItemReader CSV + ItemBatcher straight over the
+# upload, because: moto 5.2.5's engine (the local runtime and the integration tests) does not parse
+# ItemBatcher; the CSV reader hands items over without their row number, which the error report
+# needs; it cannot read JSON lines; and a malformed row fails the item reader (the whole Map Run)
+# instead of becoming one reported error.
+# Children are STANDARD too: moto only accepts ExecutionType STANDARD, and on AWS it gives each chunk
+# an exactly-once run with its own history in the console, for a few state transitions per 1,000 rows.
+BULK_IMPORT = StateMachineSpec("bulk-import", "bulk_import.asl.json", "STANDARD")
+STATE_MACHINES = (RESPONSE_PIPELINE, BULK_IMPORT)

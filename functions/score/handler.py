@@ -1,4 +1,4 @@
-"""Pipeline step: band, play and quarter of a response."""
+"""Pipeline step: band, play, quarter and themes of a response."""
 
 from typing import Any
 
@@ -6,16 +6,20 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
+from shared.domain.themes import KeywordThemes
 from shared.observability import lambda_handler, metrics
 from shared.services.pipeline import score
 from shared.services.steps import ResponseStep
 
 settings = Settings.from_env()
+themes = (
+    KeywordThemes()
+)  # the embedded analyzer; the insight issue brings Comprehend behind the same interface
 
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = ResponseStep.model_validate(event)
-    scored = score(step.response, settings.event_bus_name)
+    scored = score(step.response, settings.event_bus_name, themes)
     metrics.add_metric(name=f"Responses{scored.band.title()}", unit=MetricUnit.Count, value=1)
     return scored.model_dump(mode="json")

@@ -10,10 +10,14 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from functions.catalog import (
+    ACCOUNTS_API,
     AGGREGATE,
     DIRECTORY,
     EVALUATE_TRIGGERS,
     FUNCTIONS,
+    IMPORT_CHUNK,
+    IMPORT_SPLIT,
+    IMPORT_SUMMARIZE,
     INTAKE,
     OPEN_CASES,
     SCORE,
@@ -33,6 +37,7 @@ from shared.store.schema import (
     QUARANTINE,
     RESPONSES,
     ROLLUPS,
+    SIGNALS,
     TableSpec,
 )
 
@@ -66,8 +71,25 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     ),
     SCORE.name: (),
     AGGREGATE.name: ((ROLLUPS, READ + WRITE),),
-    EVALUATE_TRIGGERS.name: ((ACCOUNTS, READ),),
+    # Reads signals beside the account; records theme mentions (trigger 5) in the roll-ups.
+    EVALUATE_TRIGGERS.name: ((ACCOUNTS, READ), (SIGNALS, READ), (ROLLUPS, READ + WRITE)),
+    # Stores signals, learns commercial facts into the account directory, opens cases; lists them all.
+    ACCOUNTS_API.name: (
+        (SIGNALS, READ + WRITE),
+        (ACCOUNTS, READ + WRITE + LIST),
+        (ROLLUPS, READ),
+        (CASES, READ + WRITE + LIST),
+    ),
     OPEN_CASES.name: ((CASES, WRITE),),
+    # Bulk import (their S3 access is granted with the bucket, infra/constructs/bulk_import.py). A
+    # chunk stores responses with conditional puts and counts votes with conditional updates; a failed
+    # condition hands back the stored item (ReturnValuesOnConditionCheckFailure), a read: GetItem.
+    IMPORT_SPLIT.name: (),
+    IMPORT_CHUNK.name: (
+        (RESPONSES, ("dynamodb:PutItem", "dynamodb:GetItem")),
+        (ROLLUPS, ("dynamodb:UpdateItem", "dynamodb:GetItem")),
+    ),
+    IMPORT_SUMMARIZE.name: (),
 }
 
 # Webhooks read connection secrets; the directory API creates and rotates them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -33,9 +33,12 @@ class Pipeline(Construct):
         spec: StateMachineSpec,
         substitutions: dict[str, str],
         invokes: Sequence[lambda_.IFunction],
-        bus: events.IEventBus,
+        bus: events.IEventBus | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        # Known before the state machine exists, so its own grants can name it (see
+        # grant_distributed_map) without a reference from its role's policy back to itself.
+        self.state_machine_name = f"{Stack.of(self).stack_name}-{spec.name}"
         missing = spec.placeholders() - substitutions.keys()
         extra = substitutions.keys() - spec.placeholders()
         if missing or extra:
@@ -54,7 +57,7 @@ class Pipeline(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            state_machine_name=f"{Stack.of(self).stack_name}-{spec.name}",
+            state_machine_name=self.state_machine_name,
             state_machine_type=sfn.StateMachineType[spec.workflow_type],
             definition_body=sfn.DefinitionBody.from_string(spec.template()),
             definition_substitutions=substitutions,
@@ -72,7 +75,8 @@ class Pipeline(Construct):
                     resources=[function.function_arn for function in invokes],
                 )
             )
-        bus.grant_put_events_to(self.state_machine)
+        if bus is not None:  # for its events:putEvents tasks
+            bus.grant_put_events_to(self.state_machine)
         acknowledge(
             self.state_machine.role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -80,6 +84,40 @@ class Pipeline(Construct):
             "logs:PutResourcePolicy, logs:DescribeResourcePolicies and logs:DescribeLogGroups, and X-Ray "
             "tracing needs xray:PutTraceSegments, PutTelemetryRecords and GetSampling*; none of them "
             "supports resource-level permissions, so their resource is *.",
+        )
+
+    def grant_distributed_map(self) -> None:
+        """A Distributed Map runs each item as a child execution of this same state machine: it
+        starts them, and describes and stops them. Children are named by Step Functions
+        ({machine}/{map run id}:{child id}), so that grant covers this machine's child executions."""
+        stack = Stack.of(self)
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:StartExecution"],
+                resources=[
+                    stack.format_arn(
+                        service="states",
+                        resource="stateMachine",
+                        resource_name=self.state_machine_name,
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"],
+                resources=[self.child_executions_arn],
+            )
+        )
+
+    @property
+    def child_executions_arn(self) -> str:
+        return Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{self.state_machine_name}/*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
 
     def grant_update_item(self, table_arn: str) -> None:

@@ -332,6 +332,7 @@ def theme_routing(
         },
         response_id=source or f"theme:{theme}:{quarter}",
         thresholds_version=thresholds.version,
+        owner=f"{team} team",
     )
 
 

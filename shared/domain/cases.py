@@ -52,7 +52,7 @@ class Case(BaseModel):
 
 def case_from_firing(firing: TriggerFiring, account: Account | None, now: datetime) -> Case:
     team = account.team if account else UNKNOWN_TEAM
-    owner = getattr(team, firing.owner_role.value)
+    owner = firing.owner or getattr(team, firing.owner_role.value)
     return Case(
         # The dedupe key is the id: a firing seen twice maps to the one case.
         case_id=firing.dedupe_key,

@@ -20,3 +20,11 @@ def _parse(quarter: str) -> tuple[int, int]:
     if not 1 <= number <= 4:
         raise ValueError(f"not a quarter: {quarter!r}")
     return int(year), number
+
+
+def quarters_up_to(quarter: str, count: int) -> list[str]:
+    """The `count` quarters ending with `quarter`, oldest first."""
+    quarters = [quarter]
+    while len(quarters) < count:
+        quarters.append(previous_quarter(quarters[-1]))
+    return quarters[::-1]

@@ -7,6 +7,7 @@ arrives late changes nothing, so revisions move the counters exactly once in any
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -96,3 +97,13 @@ def vote_change(previous: Vote | None, new: Vote) -> VoteChange:
     if (new.submitted_at, new.response_id) <= (previous.submitted_at, previous.response_id):
         return VoteChange()  # an older answer never replaces the latest one
     return VoteChange(replaces_vote=True, remove=previous.band, add=new.band)
+
+
+def latest_votes(votes: Iterable[Vote]) -> list[Vote]:
+    """Each contact's vote after all of these, in first-seen order: counting only these is the same as
+    counting every vote one by one, since a vote only ever moves to a later answer (or revision)."""
+    latest: dict[str, Vote] = {}
+    for vote in votes:
+        if vote_change(latest.get(vote.contact_id), vote).replaces_vote:
+            latest[vote.contact_id] = vote
+    return list(latest.values())

@@ -50,6 +50,8 @@ class TriggerFiring(BaseModel):
     response_id: str
     contact_id: str | None = None
     thresholds_version: str
+    # Who owns it when no account team does (theme routing goes to a team across accounts).
+    owner: str | None = None
 
 
 class TriggerContext(BaseModel):

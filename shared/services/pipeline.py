@@ -11,19 +11,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from shared.domain.account_rules import (
+    AccountQuarterFacts,
+    ResponseFacts,
+    account_rules,
+    response_rules,
+    theme_routing,
+)
 from shared.domain.accounts import Account
-from shared.domain.cases import case_from_firing
-from shared.domain.models import Band, CanonicalResponse
+from shared.domain.cases import Case, case_from_firing
+from shared.domain.contact_history import ContactScores
+from shared.domain.models import Band, CanonicalResponse, SurveyKind
 from shared.domain.nps import NpsStat, nps_of
 from shared.domain.quarters import previous_quarter, quarter_of
 from shared.domain.rollup import VoteChange, rollup_key_of, vote_of
 from shared.domain.scoring import Play, band_for, play_for
+from shared.domain.themes import Theme, ThemeClassifier
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
 from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
 from shared.store.accounts import AccountRepository
 from shared.store.cases import CaseRepository
 from shared.store.rollups import RollupRepository
+from shared.store.signals import SignalRepository
 
 Entry = dict[str, Any]
 
@@ -34,6 +44,7 @@ class Scored(BaseModel):
     band: Band
     play: Play
     quarter: str
+    themes: list[Theme]
     events: list[Entry]
 
 
@@ -47,14 +58,17 @@ class ResponseScoredData(BaseModel):
     kind: str
     touchpoint: str | None
     comment: str | None
+    themes: list[Theme]
 
 
-def score(response: CanonicalResponse, bus_name: str) -> Scored:
+def score(response: CanonicalResponse, bus_name: str, classifier: ThemeClassifier) -> Scored:
     band, play, quarter = (
         band_for(response.score),
         play_for(response.score),
         quarter_of(response.submitted_at),
     )
+    tags = [tag for tag in response.properties.get("tags", "").split(",") if tag]
+    themes = classifier.themes(response.comment, tags)
     data = ResponseScoredData(
         response_key=response.key,
         contact_id=response.contact_id,
@@ -65,9 +79,12 @@ def score(response: CanonicalResponse, bus_name: str) -> Scored:
         kind=response.kind.value,
         touchpoint=response.touchpoint,
         comment=response.comment,
+        themes=themes,
     )
     event = _event(DetailType.RESPONSE_SCORED, response.revision_key, response, data)
-    return Scored(band=band, play=play, quarter=quarter, events=[put_events_entry(event, bus_name)])
+    return Scored(
+        band=band, play=play, quarter=quarter, themes=themes, events=[put_events_entry(event, bus_name)]
+    )
 
 
 class Aggregated(BaseModel):
@@ -76,6 +93,7 @@ class Aggregated(BaseModel):
     change: VoteChange
     current: NpsStat
     previous: NpsStat
+    history: ContactScores  # the contact's recent scores, this one included
     events: list[Entry]
 
 
@@ -119,7 +137,10 @@ def aggregate(
         # One event per vote that moved the counters: the response (revision) key makes it unique.
         event = _event(DetailType.ACCOUNT_NPS_CHANGED, response.revision_key, response, data)
         events.append(put_events_entry(event, bus_name))
-    return Aggregated(change=change, current=current, previous=previous, events=events)
+    history = rollups.record_contact_score(
+        response.account_id, response.contact_id, response.key, response.score, response.submitted_at
+    )
+    return Aggregated(change=change, current=current, previous=previous, history=history, events=events)
 
 
 class Evaluated(BaseModel):
@@ -138,12 +159,59 @@ def evaluate_triggers(
     response: CanonicalResponse,
     current: NpsStat,
     previous: NpsStat,
+    themes: list[Theme],
+    history: ContactScores,
     accounts: AccountRepository,
+    signals: SignalRepository,
+    rollups: RollupRepository,
     thresholds: Thresholds,
 ) -> Evaluated:
+    """Every rule this response can fire: its own (1 detractor, 6 declining scores, 7 plays), its
+    account's quarter (2 NPS drop; 3, 4, 6, 7 combined with signals, which may have come first) and
+    its themes across accounts (5). Theme mentions are recorded here, where the account's ARR is known."""
     account = accounts.get(response.account_id)
+    quarter = quarter_of(response.submitted_at)
+    quarter_signals = signals.for_quarter(response.account_id, quarter)
+    earlier_signals = signals.for_quarter(response.account_id, previous_quarter(quarter))
     context = TriggerContext(response=response, account=account, current=current, previous=previous)
-    return Evaluated(account=account, firings=evaluate(context, thresholds))
+    firings = evaluate(context, thresholds)
+    if response.kind is SurveyKind.RELATIONAL:
+        facts = AccountQuarterFacts(
+            account=account,
+            account_id=response.account_id,
+            quarter=quarter,
+            program=response.program,
+            current=current,
+            previous=previous,
+            signals=quarter_signals,
+            previous_signals=earlier_signals,
+            source=response.key,
+        )
+        firings += account_rules(facts, thresholds)
+    response_facts = ResponseFacts(
+        response=response,
+        account=account,
+        themes=themes,
+        history=history,
+        signals=quarter_signals,
+        previous_signals=earlier_signals,
+    )
+    firings += response_rules(response_facts, thresholds)
+    for theme in themes:
+        news = rollups.record_theme_mention(
+            quarter,
+            theme.value,
+            response.account_id,
+            account.arr if account else None,
+            response.comment,
+            response.key,
+        )
+        if news is None:
+            continue  # this account raised the theme before: the accounts behind it are unchanged
+        routed = theme_routing(theme, quarter, *news, thresholds, source=response.key)
+        if routed is not None:
+            firings.append(routed)
+    return Evaluated(account=account, firings=firings)
 
 
 class CasesOpened(BaseModel):
@@ -169,9 +237,22 @@ def open_cases(
         if not cases.open(case):
             continue  # this rule already fired for this account and quarter
         opened.append(case.case_id)
-        event = _event(DetailType.CASE_OPENED, case.case_id, response, case, occurred_at=now)
-        events.append(put_events_entry(event, bus_name))
+        events.append(case_opened_entry(case, response.program, response.key, bus_name, now))
     return CasesOpened(opened=opened, events=events)
+
+
+def case_opened_entry(case: Case, program: str, correlation_id: str, bus_name: str, now: datetime) -> Entry:
+    """The CaseOpened event of a newly opened case, whatever opened it (a response or a signal)."""
+    event = envelope(
+        DetailType.CASE_OPENED,
+        subject=case.case_id,
+        occurred_at=now,
+        correlation_id=correlation_id,
+        account_id=case.account_id,
+        program=program,
+        data=case,
+    )
+    return put_events_entry(event, bus_name)
 
 
 def _event(

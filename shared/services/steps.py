@@ -7,8 +7,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.accounts import Account
+from shared.domain.contact_history import ContactScores
 from shared.domain.models import CanonicalResponse
 from shared.domain.nps import NpsStat
+from shared.domain.themes import Theme
 from shared.domain.triggers import TriggerFiring
 
 
@@ -26,6 +28,8 @@ class AggregateStep(ResponseStep):
 class EvaluateStep(ResponseStep):
     current: NpsStat
     previous: NpsStat
+    themes: list[Theme]
+    history: ContactScores
 
 
 class OpenCasesStep(ResponseStep):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -21,6 +21,8 @@ from shared.store.dynamo import (
 )
 
 STATUS_RECEIVED = "received"
+# History loaded by a bulk import: stored and counted in its roll-up, never run through the pipeline.
+STATUS_IMPORTED = "imported"
 FAILED_INDEX_VALUE = "FAILED"  # written by the pipeline's failure path (statemachines/)
 
 
@@ -53,6 +55,39 @@ class ResponseRepository:
         if event_id is not None:
             item["event_ids"] = {event_id}
         return put_if_absent(self._table, item)
+
+    def put_imported(self, response: CanonicalResponse, received_at: datetime, import_row: str) -> bool:
+        """Store a response from a bulk import once, with status imported and where it came from
+        (`import_row`: the import's id and the row's number in the file).
+
+        True when this row of this import stored it: now, or in an earlier attempt at the same rows,
+        so a retried chunk counts its rows as it did the first time. False when anything else stored
+        it first (a live webhook, another import, an earlier row of the same file with the same id):
+        nothing is changed then. The stored item comes back with the failed condition
+        (ReturnValuesOnConditionCheckFailure), so telling these apart costs no read.
+        """
+        item: dict[str, Any] = {
+            "pk": response.key,
+            "response": response.model_dump(mode="json"),
+            "status": STATUS_IMPORTED,
+            "received_at": received_at.isoformat(),
+            "revision_ms": _revision_ms(response),
+            "import_row": import_row,
+        }
+        with translated_errors():
+            try:
+                client().put_item(
+                    TableName=self._table,
+                    Item=to_item(item),
+                    ConditionExpression="attribute_not_exists(pk)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                stored = from_item(cast(dict[str, Any], error.response.get("Item", {})))
+                return bool(stored.get("import_row") == import_row)
+        return True
 
     def revise(self, response: CanonicalResponse, received_at: datetime, event_id: str) -> Revision:
         """Store a later revision of a stored response, in one conditional write: only if this vendor

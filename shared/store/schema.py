@@ -72,4 +72,8 @@ QUARANTINE = TableSpec(
     logical_name="Quarantine", env_var="QUARANTINE_TABLE", partition_key="pk", sort_key="sk"
 )
 
-TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS, CONNECTIONS, CONTACTS, QUARANTINE)
+# Non-NPS signals per account and quarter (pk ACCOUNT#id, sk Q#quarter#kind): usage, support,
+# engagement, commercial facts, outcomes. A later as_of replaces an earlier one.
+SIGNALS = TableSpec(logical_name="Signals", env_var="SIGNALS_TABLE", partition_key="pk", sort_key="sk")
+
+TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS, CONNECTIONS, CONTACTS, QUARANTINE, SIGNALS)

@@ -163,6 +163,28 @@ def test_a_vendor_connected_with_the_cli_delivers_over_http_and_quarantine_is_re
     assert "typeform-tok-e2e-1" not in cli("quarantine", "--url", url)
 
 
+def test_signals_and_the_account_list_from_the_cli(server: tuple[str, Any], tmp_path: Any) -> None:
+    url, _ = server
+    listed = cli("accounts", "--limit", "5", "--url", url)
+    assert "health inputs: usage" in listed and "acct-" in listed  # serve seeds the book's signals
+    sent = tmp_path / "signals.json"
+    usage = {"active_users": 10, "seats": 100}
+    sent.write_text(
+        json.dumps(
+            [
+                {
+                    "account_id": "acct-002",
+                    "quarter": "2026-Q4",
+                    "kind": "usage",
+                    "as_of": "2030-01-01T00:00:00Z",
+                    "values": usage,
+                }
+            ]
+        )
+    )
+    assert "stored 1" in cli("signals", str(sent), "--url", url)
+
+
 # Last: it stops the module's server.
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[str, subprocess.Popen[str]]) -> None:
     url, process = server

@@ -35,6 +35,14 @@ EXPECTED_ACKNOWLEDGMENTS = {
     # connection secrets are created at run time under one prefix: the grant names the prefix
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:"
     "secret:npsops/connections/*]",
+    # bulk import: objects that do not exist yet are granted by prefix of the imports bucket ...
+    "AwsSolutions-IAM5[Resource::<BulkImportImports50D034DB.Arn>/uploads/*]",
+    "AwsSolutions-IAM5[Resource::<BulkImportImports50D034DB.Arn>/imports/*]",
+    "AwsSolutions-IAM5[Resource::<BulkImportImports50D034DB.Arn>/imports/failures/*]",
+    # ... and the Distributed Map's child executions, named by Step Functions, by the machine's prefix
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+    "execution:npsops-bulk-import/*]",
+    "AwsSolutions-SQS3",  # the upload rule target's DLQ: a dead-letter queue has none of its own
 }
 
 

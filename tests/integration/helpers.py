@@ -61,9 +61,10 @@ def call(
     from functions.catalog import function_for
     from local.gateway import api_gateway_event
 
-    function = function_for(method, path)
-    assert function is not None, f"no route {method} {path}"
-    route = next(r for r in function.routes if r.matches(method, path))
+    route_path = path.split("?", 1)[0]
+    function = function_for(method, route_path)
+    assert function is not None, f"no route {method} {route_path}"
+    route = next(r for r in function.routes if r.matches(method, route_path))
     raw = json.dumps(body).encode() if isinstance(body, dict) else body
     event = api_gateway_event(method, path, headers or {}, raw, "203.0.113.9", route)
     result = aws.invoke(function, event)

@@ -1,0 +1,22 @@
+"""Bulk import step: stream the uploaded file from S3 into chunk objects of numbered rows."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import ImportSettings
+from shared.observability import lambda_handler, logger, metrics
+from shared.services.bulk_import import ImportRequest, split
+from shared.store.import_files import ImportFiles
+
+settings = ImportSettings.from_env()
+files = ImportFiles(settings.imports_bucket)
+
+
+@lambda_handler(correlation_id_path="import_id")
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = split(ImportRequest.model_validate(event), files)
+    logger.append_keys(correlation_id=result.import_spec.import_id)
+    metrics.add_metric(name="ImportRowsRead", unit=MetricUnit.Count, value=result.rows)
+    return result.model_dump(mode="json", by_alias=True)

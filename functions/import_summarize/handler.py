@@ -1,0 +1,18 @@
+"""Bulk import step: add up the chunks' counts and write the error report."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import ImportSettings
+from shared.observability import lambda_handler
+from shared.services.bulk_import import SummarizeRequest, summarize
+from shared.store.import_files import ImportFiles
+
+settings = ImportSettings.from_env()
+files = ImportFiles(settings.imports_bucket)
+
+
+@lambda_handler(correlation_id_path="import.import_id")
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return summarize(SummarizeRequest.model_validate(event), files).model_dump(mode="json")

@@ -1,0 +1,114 @@
+"""Signals in: store them (latest as_of wins), then run the combined account rules for every
+account·quarter they touched, so a rule that needs NPS and a signal fires whichever comes second."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.domain.account_rules import AccountQuarterFacts, account_rules
+from shared.domain.accounts import Account, AccountTeam
+from shared.domain.cases import case_from_firing
+from shared.domain.models import SurveyKind
+from shared.domain.nps import NpsStat, nps_of
+from shared.domain.quarters import previous_quarter, quarter_of
+from shared.domain.rollup import RollupKey
+from shared.domain.signals import Commercial, Signal
+from shared.domain.thresholds import Thresholds
+from shared.domain.triggers import TriggerFiring
+from shared.services.pipeline import case_opened_entry
+from shared.store.accounts import AccountRepository
+from shared.store.bus import EventPublisher
+from shared.store.cases import CaseRepository
+from shared.store.rollups import RollupRepository
+from shared.store.signals import SignalRepository
+
+# Signals are about the account; the NPS they combine with is the customer program's relational NPS.
+ACCOUNT_PROGRAM = "customer"
+
+
+class SignalsTaken(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stored: int
+    stale: int  # older than what was stored for the same account·quarter·kind: nothing changed
+    opened: list[str]  # case ids
+
+
+@dataclass(frozen=True)
+class AccountSignals:
+    signals: SignalRepository
+    accounts: AccountRepository
+    rollups: RollupRepository
+    cases: CaseRepository
+    publisher: EventPublisher
+    thresholds: Thresholds
+    bus_name: str
+
+    def take(self, batch: list[Signal], now: datetime) -> SignalsTaken:
+        stored = [signal for signal in batch if self.signals.put(signal)]
+        for signal in stored:
+            # History (an earlier quarter's facts) is kept per quarter but never rewinds the profile.
+            if isinstance(signal.values, Commercial) and signal.quarter >= quarter_of(now):
+                self._learn_commercial(signal.account_id, signal.values)
+        touched: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for signal in stored:
+            touched[(signal.account_id, signal.quarter)].add(signal.kind.value)
+        opened: list[str] = []
+        entries = []
+        for (account_id, quarter), kinds in sorted(touched.items()):
+            account = self.accounts.get(account_id)
+            source = f"signal:{'+'.join(sorted(kinds))}:{quarter}"
+            for firing in self.evaluate(account, account_id, quarter, source):
+                case = case_from_firing(firing, account, now)
+                if self.cases.open(case):
+                    opened.append(case.case_id)
+                    entries.append(case_opened_entry(case, ACCOUNT_PROGRAM, source, self.bus_name, now))
+        self.publisher.publish(entries)
+        return SignalsTaken(stored=len(stored), stale=len(batch) - len(stored), opened=opened)
+
+    def evaluate(
+        self, account: Account | None, account_id: str, quarter: str, source: str
+    ) -> list[TriggerFiring]:
+        current, previous = self.nps(account_id, quarter), self.nps(account_id, previous_quarter(quarter))
+        facts = AccountQuarterFacts(
+            account=account,
+            account_id=account_id,
+            quarter=quarter,
+            program=ACCOUNT_PROGRAM,
+            current=current,
+            previous=previous,
+            signals=self.signals.for_quarter(account_id, quarter),
+            previous_signals=self.signals.for_quarter(account_id, previous_quarter(quarter)),
+            source=source,
+        )
+        return account_rules(facts, self.thresholds)
+
+    def nps(self, account_id: str, quarter: str) -> NpsStat:
+        key = RollupKey(
+            account_id=account_id, quarter=quarter, program=ACCOUNT_PROGRAM, kind=SurveyKind.RELATIONAL
+        )
+        return nps_of(self.rollups.counts(key), self.thresholds.min_sample)
+
+    def _learn_commercial(self, account_id: str, facts: Commercial) -> None:
+        """Commercial facts are also the account's profile: ARR, seats, renewal and its team."""
+        known = self.accounts.get(account_id)
+        self.accounts.put(
+            Account(
+                account_id=account_id,
+                name=known.name if known else account_id,
+                segment=facts.segment,
+                arr=facts.arr,
+                seats=facts.seats,
+                industry=facts.industry,
+                region=facts.region,
+                lifecycle_stage=facts.lifecycle_stage,
+                team=AccountTeam(
+                    csm=facts.csm, cs_lead=facts.cs_lead, executive_sponsor=facts.executive_sponsor
+                ),
+                renewal_date=facts.renewal_date,
+            )
+        )

@@ -1,0 +1,53 @@
+"""The Signals table: one item per account·quarter·kind, the latest as_of of its source.
+
+Late and corrected data replace earlier values in one conditional put: the write only lands when
+its as_of is at least the stored one, so replays and out-of-order deliveries leave the newest.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from shared.domain.signals import QuarterSignals, Signal
+from shared.store.dynamo import client, error_code, items, to_item, translated_errors
+
+
+def _pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+class SignalRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = table_name
+
+    def put(self, signal: Signal) -> bool:
+        """Store the signal unless a newer one (later as_of) is stored. False when it was older."""
+        as_of_ms = int(signal.as_of.timestamp() * 1000)
+        item = {
+            "pk": _pk(signal.account_id),
+            "sk": f"Q#{signal.quarter}#{signal.kind}",
+            "as_of_ms": as_of_ms,
+            "signal": signal.model_dump(mode="json"),
+        }
+        with translated_errors():
+            try:
+                client().put_item(
+                    TableName=self._table,
+                    Item=to_item(item),
+                    ConditionExpression="attribute_not_exists(pk) OR as_of_ms <= :t",
+                    ExpressionAttributeValues={":t": {"N": str(as_of_ms)}},
+                )
+            except ClientError as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
+    def for_quarter(self, account_id: str, quarter: str) -> QuarterSignals:
+        found = items(
+            "query",
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
+            ExpressionAttributeValues={":pk": {"S": _pk(account_id)}, ":q": {"S": f"Q#{quarter}#"}},
+        )
+        return QuarterSignals.from_signals([Signal.model_validate(item["signal"]) for item in found])
