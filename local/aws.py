@@ -181,7 +181,12 @@ class EmbeddedAws:
         os.environ.update(function_environment())
         for spec in FUNCTIONS:
             handler = importlib.import_module(spec.module).handler
-            moto_patches.register_handler(_function_name(spec), handler, spec.memory_mb)
+            # API handlers keep the request they serve in module state (Powertools resolvers), which
+            # Lambda allows: one environment never runs two invocations at once. So locally each
+            # API function runs one invocation at a time. The pipeline's step handlers keep no
+            # request state, so they serve concurrent calls, as many environments would.
+            serial = bool(spec.routes)
+            moto_patches.register_handler(_function_name(spec), handler, spec.memory_mb, serial)
 
     @property
     def intake(self) -> FunctionSpec:

@@ -22,6 +22,9 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 10. Looking up an existing account's backend skips moto's global lock: every request does it (for
    IAM's last-used bookkeeping), and with executions in parallel threads half of py-spy's samples
    were threads queued on that one lock.
+11. A DynamoDB Query on a table (not an index) reads its partition, not the whole table: moto sorts
+   every item of the table on every Query, so a Query cost grew with the table (half the CPU time
+   of the demo's trigger step, py-spy). The partition's items are what moto then filters anyway.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.sqs.models", "SQSBackend.is_message_valid_based_on_retention_period"),
     ("moto.dynamodb.responses", "DynamoHandler.call_action"),
     ("moto.dynamodb.models", "copy"),
+    ("moto.dynamodb.models.table", "Table.query"),
+    ("moto.dynamodb.models.table", "Table.all_items"),
     ("moto.stepfunctions.parser.asl.eval.states", "copy"),
     ("moto.stepfunctions.parser.asl.component.common.string.string_expression", "copy"),
     ("moto.stepfunctions.parser.asl.component.state.exec.execute_state", "copy"),
@@ -120,7 +125,7 @@ class ExecutionCounter:
 
 
 executions = ExecutionCounter()
-_handlers: dict[str, tuple[Handler, int, threading.Lock]] = {}
+_handlers: dict[str, tuple[Handler, int, threading.Lock | None]] = {}
 _installed = False
 dynamodb_lock = threading.RLock()
 
@@ -136,8 +141,9 @@ def call_handler(handler: Handler, event: dict[str, Any], context: LambdaContext
         metrics.clear_metrics()
 
 
-def register_handler(function_name: str, handler: Handler, memory_mb: int) -> None:
-    _handlers[function_name] = (handler, memory_mb, threading.Lock())
+def register_handler(function_name: str, handler: Handler, memory_mb: int, serial: bool = False) -> None:
+    """`serial`: one invocation at a time, for handlers that keep the current request in module state."""
+    _handlers[function_name] = (handler, memory_mb, threading.Lock() if serial else None)
 
 
 def install() -> None:
@@ -155,19 +161,19 @@ def install() -> None:
     _cheap_sqs_retention_check()
     _copy_state_as_json()
     _skip_stream_images()
+    _query_one_partition()
 
 
 def call_registered(function_name: str, event: dict[str, Any]) -> Any:
-    """Call a registered handler with a Lambda context, as the Lambda runtime would.
-
-    One invocation at a time per function: an execution environment never runs two at once, and
-    handlers rely on that (Powertools resolvers and the logger keep the current event in module
-    state), so concurrent calls into one shared module would see each other's requests."""
+    """Call a registered handler with a Lambda context, as the Lambda runtime would."""
     if function_name not in _handlers:
         raise RuntimeError(f"no local handler registered for Lambda function {function_name}")
-    handler, memory_mb, environment = _handlers[function_name]
-    with environment:
-        return call_handler(handler, event, LambdaContext(function_name, memory_mb))
+    handler, memory_mb, serial = _handlers[function_name]
+    context = LambdaContext(function_name, memory_mb)
+    if serial is None:
+        return call_handler(handler, event, context)
+    with serial:
+        return call_handler(handler, event, context)
 
 
 def _run_function(function_name: str, event: Any) -> tuple[str, bool]:
@@ -362,3 +368,27 @@ def _skip_stream_images() -> None:
     import moto.dynamodb.models as dynamodb_models
 
     dynamodb_models.copy = _NoStreamImageCopyModule  # type: ignore[assignment]
+
+
+def _query_one_partition() -> None:
+    from moto.dynamodb.models.table import Table
+
+    query, all_items = Table.query, Table.all_items
+    partition = threading.local()  # set for the duration of one table query (item calls are serialised)
+
+    def query_partition(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        on_index = (args[6] if len(args) > 6 else kwargs.get("index_name")) is not None
+        if on_index or hash_key is None or not self.range_key_attr:
+            return query(self, hash_key, *args, **kwargs)
+        partition.items = list(self.items.get(hash_key, {}).values())
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            partition.items = None
+
+    def items_of_partition(self: Any) -> Any:
+        found = getattr(partition, "items", None)
+        return found if found is not None else all_items(self)
+
+    Table.query = query_partition  # type: ignore[method-assign]
+    Table.all_items = items_of_partition  # type: ignore[method-assign]
