@@ -76,8 +76,8 @@ def accounts_overview(
             q: nps_of(by_quarter[q].get(account.account_id, BandCounts()), thresholds.min_sample)
             for q in wanted
         }
-        now_signals = signals.for_quarter(account.account_id, current)
-        before_signals = signals.for_quarter(account.account_id, before)
+        known = signals.for_quarters(account.account_id, before, current)
+        now_signals, before_signals = known[current], known[before]
         health = health_of(
             stats[current], now_signals, stats[before], before_signals, account.segment, thresholds
         )

@@ -171,8 +171,8 @@ def evaluate_triggers(
     its themes across accounts (5). Theme mentions are recorded here, where the account's ARR is known."""
     account = accounts.get(response.account_id)
     quarter = quarter_of(response.submitted_at)
-    quarter_signals = signals.for_quarter(response.account_id, quarter)
-    earlier_signals = signals.for_quarter(response.account_id, previous_quarter(quarter))
+    known = signals.for_quarters(response.account_id, previous_quarter(quarter), quarter)
+    quarter_signals, earlier_signals = known[quarter], known[previous_quarter(quarter)]
     context = TriggerContext(response=response, account=account, current=current, previous=previous)
     firings = evaluate(context, thresholds)
     if response.kind is SurveyKind.RELATIONAL:

@@ -74,6 +74,7 @@ class AccountSignals:
         self, account: Account | None, account_id: str, quarter: str, source: str
     ) -> list[TriggerFiring]:
         current, previous = self.nps(account_id, quarter), self.nps(account_id, previous_quarter(quarter))
+        known = self.signals.for_quarters(account_id, previous_quarter(quarter), quarter)
         facts = AccountQuarterFacts(
             account=account,
             account_id=account_id,
@@ -81,8 +82,8 @@ class AccountSignals:
             program=ACCOUNT_PROGRAM,
             current=current,
             previous=previous,
-            signals=self.signals.for_quarter(account_id, quarter),
-            previous_signals=self.signals.for_quarter(account_id, previous_quarter(quarter)),
+            signals=known[quarter],
+            previous_signals=known[previous_quarter(quarter)],
             source=source,
         )
         return account_rules(facts, self.thresholds)

@@ -6,6 +6,8 @@ its as_of is at least the stored one, so replays and out-of-order deliveries lea
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from botocore.exceptions import ClientError
 
 from shared.domain.signals import QuarterSignals, Signal
@@ -44,10 +46,22 @@ class SignalRepository:
         return True
 
     def for_quarter(self, account_id: str, quarter: str) -> QuarterSignals:
+        return self.for_quarters(account_id, quarter, quarter)[quarter]
+
+    def for_quarters(self, account_id: str, first: str, last: str) -> dict[str, QuarterSignals]:
+        """Each quarter's signals from `first` to `last`, in one Query (quarters sort as text)."""
         found = items(
             "query",
             TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
-            ExpressionAttributeValues={":pk": {"S": _pk(account_id)}, ":q": {"S": f"Q#{quarter}#"}},
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues={
+                ":pk": {"S": _pk(account_id)},
+                ":from": {"S": f"Q#{first}#"},
+                ":to": {"S": f"Q#{last}#~"},  # '~' sorts after every kind name
+            },
         )
-        return QuarterSignals.from_signals([Signal.model_validate(item["signal"]) for item in found])
+        by_quarter: dict[str, list[Signal]] = defaultdict(list)
+        for item in found:
+            signal = Signal.model_validate(item["signal"])
+            by_quarter[signal.quarter].append(signal)
+        return defaultdict(QuarterSignals, {q: QuarterSignals.from_signals(s) for q, s in by_quarter.items()})
