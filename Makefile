@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench clean
+.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ openapi: setup  ## regenerate docs/openapi.json from the intake handler
 
 bench: setup  ## figures: end-to-end local throughput beside moto's raw put_item rate; DynamoDB calls per response
 	$(BIN)/python -m bench.pipeline_throughput
+
+bench-import: setup  ## figures: a 100,000-row history import, rows per second and DynamoDB writes per row
+	$(BIN)/python -m bench.import_rate --rows 100000
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache
