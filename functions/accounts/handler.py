@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.problems import unprocessable
 from shared.config import Settings
 from shared.domain.quarters import quarter_of, quarters_up_to
 from shared.domain.signals import QUARTER_PATTERN, Signal
@@ -75,15 +76,7 @@ def get_accounts(
 
 @app.exception_handler(RequestValidationError)
 def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
-    problems = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg")}
-        for e in error.errors()
-    ]
-    return Response(
-        status_code=422,
-        content_type=content_types.APPLICATION_JSON,
-        body={"error": "invalid request", "problems": problems},
-    )
+    return unprocessable("invalid request", error.errors())
 
 
 @lambda_handler()

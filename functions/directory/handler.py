@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from functions.problems import unprocessable
 from shared.config import SECRETS_PREFIX, IntakeSettings
 from shared.domain.contacts import Contact
 from shared.observability import lambda_handler
@@ -83,12 +84,7 @@ def list_quarantine() -> list[dict[str, Any]]:
 
 @app.exception_handler(ValidationError)
 def invalid_connection(error: ValidationError) -> Response[dict[str, Any]]:
-    problems = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()]
-    return Response(
-        status_code=422,
-        content_type=content_types.APPLICATION_JSON,
-        body={"error": "invalid connection", "problems": problems},
-    )
+    return unprocessable("invalid connection", error.errors())
 
 
 @lambda_handler()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
@@ -54,12 +54,14 @@ def error_code(error: ClientError) -> str:
 
 
 @contextmanager
-def translated_errors() -> Iterator[None]:
+def translated_errors(transient: Collection[str] = _TRANSIENT) -> Iterator[None]:
+    """AWS errors as the store's own: StoreUnavailable where a retry may succeed (the `transient`
+    error codes, DynamoDB's by default), StoreError where it will not."""
     try:
         yield
     except ClientError as error:
         code = error_code(error)
-        if code in _TRANSIENT:
+        if code in transient:
             raise StoreUnavailable(code) from error
         raise StoreError(f"{code}: {error}") from error
     except BotoCoreError as error:

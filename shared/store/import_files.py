@@ -25,9 +25,9 @@ from typing import Any, TextIO
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from shared.store.dynamo import StoreError, StoreUnavailable, error_code
+from shared.store.dynamo import error_code, translated_errors
 
 _TRANSIENT = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "503"}
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
@@ -37,19 +37,6 @@ CHUNK_NUMBER_DIGITS = 6  # zero-padded, so the listing order is the file order
 @cache
 def _s3() -> Any:
     return boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
-
-
-@contextmanager
-def _translated_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as error:
-        code = error_code(error)
-        if code in _TRANSIENT:
-            raise StoreUnavailable(code) from error
-        raise StoreError(f"{code}: {error}") from error
-    except BotoCoreError as error:
-        raise StoreUnavailable(str(error)) from error
 
 
 @dataclass(frozen=True)
@@ -112,7 +99,7 @@ class ImportFiles:
     def open_text(self, key: str, encoding: str = "utf-8-sig") -> Iterator[tuple[TextIO, str]]:
         """The object as a text stream read as it is consumed, and its ETag. utf-8-sig drops the
         byte-order mark spreadsheet tools put in front of a CSV."""
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             found = _s3().get_object(Bucket=self.bucket, Key=key)
         body = found["Body"]
         # newline="": the csv module handles line ends itself, including those inside quoted cells.
@@ -120,13 +107,13 @@ class ImportFiles:
         try:
             # Reading happens in the caller, as it consumes the stream: a dropped connection there
             # is as retryable as one here.
-            with _translated_errors():
+            with translated_errors(_TRANSIENT):
                 yield text, str(found.get("ETag", "")).strip('"')
         finally:
             body.close()
 
     def exists(self, key: str) -> bool:
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             try:
                 _s3().head_object(Bucket=self.bucket, Key=key)
             except ClientError as error:
@@ -137,7 +124,7 @@ class ImportFiles:
 
     def get_json(self, key: str) -> Any | None:
         """The object parsed as JSON, or None when there is no such object."""
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             try:
                 found = _s3().get_object(Bucket=self.bucket, Key=key)
             except ClientError as error:
@@ -155,28 +142,28 @@ class ImportFiles:
         self.put_bytes(key, body.encode(), "application/x-ndjson")
 
     def read_lines(self, key: str) -> Iterator[dict[str, Any]]:
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             found = _s3().get_object(Bucket=self.bucket, Key=key)
             for line in found["Body"].iter_lines(chunk_size=1 << 16):
                 if line.strip():
                     yield json.loads(line)
 
     def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
     def upload_file(self, key: str, path: Path, content_type: str) -> None:
         """A local file, streamed (multipart above 8 MB)."""
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             _s3().upload_file(str(path), self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def download_file(self, key: str, path: Path) -> None:
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             _s3().download_file(self.bucket, key, str(path))
 
     def keys(self, prefix: str) -> Iterator[str]:
         """Every key under the prefix, in key order."""
-        with _translated_errors():
+        with translated_errors(_TRANSIENT):
             for page in _s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
                 yield from (str(entry["Key"]) for entry in page.get("Contents", ()))
 

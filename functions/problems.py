@@ -1,0 +1,21 @@
+"""The API's one shape for refused requests: 422 with the problems, each naming its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+
+def unprocessable(error: str, errors: Iterable[Mapping[str, Any]]) -> Response[dict[str, Any]]:
+    """`errors` as pydantic gives them (loc, msg); the request body's own name is left out of fields."""
+    problems = [
+        {"field": ".".join(str(part) for part in e.get("loc", ()) if part != "body"), "message": e.get("msg")}
+        for e in errors
+    ]
+    return Response(
+        status_code=422,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": error, "problems": problems},
+    )
