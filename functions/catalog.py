@@ -22,6 +22,11 @@ class Route:
             and all(w == g or (w.startswith("{") and g != "") for w, g in zip(wanted, given, strict=True))
         )
 
+    def parameters(self, path: str) -> dict[str, str]:
+        """The path's values for this route's {parameters}, as API Gateway's pathParameters."""
+        wanted, given = self.path.strip("/").split("/"), path.strip("/").split("/")
+        return {w[1:-1]: g for w, g in zip(wanted, given, strict=False) if w.startswith("{")}
+
 
 @dataclass(frozen=True)
 class FunctionSpec:

@@ -12,6 +12,7 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.domain.models import DEFAULT_PROGRAM
 from shared.vendors.base import Vendor
 
 DEFAULT_PORT = 8080
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "--map", action="append", default=[], metavar="FIELD=COLUMN", help="one field's column (repeatable)"
     )
     history.add_argument("--vendor", default="generic", help="the vendor whose response ids the file holds")
-    history.add_argument("--program", default="customer", help="for rows without a program column")
+    history.add_argument("--program", default=DEFAULT_PROGRAM, help="for rows without a program column")
     history.add_argument("--kind", choices=["relational", "transactional"], default="relational")
     history.add_argument(
         "--url",

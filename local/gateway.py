@@ -18,6 +18,7 @@ from functions.catalog import Route, function_for
 from local import executions as execution_views
 from local.aws import EmbeddedAws
 from local.crm_sink import CrmSink
+from shared.domain.models import DEFAULT_PROGRAM
 
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024  # HTTP API's payload limit
 
@@ -32,11 +33,7 @@ def api_gateway_event(
 ) -> dict[str, Any]:
     parts = urlsplit(raw_path)
     template = route.path if route else parts.path
-    path_parameters = {
-        name[1:-1]: value
-        for name, value in zip(template.strip("/").split("/"), parts.path.strip("/").split("/"), strict=False)
-        if name.startswith("{")
-    }
+    path_parameters = route.parameters(parts.path) if route else {}
     try:
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:
@@ -126,7 +123,7 @@ class LocalGateway:
                 path,
                 mapping,
                 request.get("vendor", "generic"),
-                request.get("program", "customer"),
+                request.get("program", DEFAULT_PROGRAM),
                 kind,
             )
         except ImportFailed as error:

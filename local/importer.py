@@ -25,7 +25,7 @@ from local.aws import IMPORTS_BUCKET, REGION, EmbeddedAws
 from local.executions import execution_arn
 from shared.domain.import_formats import SourceFormat
 from shared.domain.import_rows import ColumnMapping, ImportDefaults
-from shared.domain.models import SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
 from shared.services.bulk_import import ImportRequest, ImportSummary, import_id_for, spec_digest
 from shared.store.import_files import ImportFiles, ImportKeys
 
@@ -59,7 +59,7 @@ def run_import(
     path: Path,
     mapping: ColumnMapping | None = None,
     vendor: str = "generic",
-    program: str = "customer",
+    program: str = DEFAULT_PROGRAM,
     kind: SurveyKind = SurveyKind.RELATIONAL,
     chunk_rows: int | None = None,
     progress: TextIO | None = sys.stderr,

@@ -8,7 +8,7 @@ from datetime import date
 from local.book import quarters_ending
 from shared.domain.accounts import Account
 from shared.domain.cases import Case
-from shared.domain.models import SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.quarters import quarter_of
 from shared.domain.thresholds import Thresholds
@@ -16,7 +16,7 @@ from shared.services.accounts_overview import OPEN_STATUSES, accounts_overview
 from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
 
-PROGRAM = "customer"
+PROGRAM = DEFAULT_PROGRAM
 
 
 def monday_report(

@@ -7,7 +7,6 @@ quarantine of answers waiting for it.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,10 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from functions.problems import unprocessable
-from shared.config import SECRETS_PREFIX, IntakeSettings
+from shared.config import IntakeSettings
 from shared.domain.contacts import Contact
 from shared.observability import lambda_handler
-from shared.services.directory import Learned, learn
+from shared.services.directory import Learned, connect, learn
 from shared.services.webhooks import webhooks_from
 from shared.vendors.base import Connection
 
@@ -51,15 +50,7 @@ def list_connections() -> list[Connection]:
 
 @app.put("/v1/connections/<connection_id>")
 def put_connection(connection_id: str, request: ConnectionRequest) -> Connection:
-    secret_name = f"{SECRETS_PREFIX}{connection_id}"
-    connection = Connection.model_validate(
-        {"secret_ref": secret_name} | request.settings | {"connection_id": connection_id}
-    )
-    if request.signing_key is not None:
-        secret = {"signing_key": request.signing_key, "api_token": request.api_token}
-        webhooks.secrets.put(secret_name, json.dumps(secret))
-    webhooks.connections.put(connection)
-    return connection
+    return connect(connection_id, request.settings, request.signing_key, request.api_token, webhooks)
 
 
 @app.delete("/v1/connections/<connection_id>")

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.domain.models import CanonicalResponse, Identifier, SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse, Identifier, SurveyKind
 
 # The canonical fields a file's columns can map to, in the order the error report lists them.
 CANONICAL_FIELDS = (
@@ -91,7 +91,7 @@ class ImportDefaults(BaseModel):
     # The vendor whose ids the file carries: the key is {vendor}-{response_id}, the same key that
     # vendor's live webhooks store, so history and live answers never count twice.
     vendor: Identifier = "generic"
-    program: Identifier = "customer"
+    program: Identifier = DEFAULT_PROGRAM
     kind: SurveyKind = SurveyKind.RELATIONAL
 
 

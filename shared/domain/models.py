@@ -30,13 +30,17 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# Customer NPS; employee (eNPS) and partner NPS run on the same machinery under their own program id.
+DEFAULT_PROGRAM = "customer"
+
+
 class ResponseFields(BaseModel):
     """What a survey answer says, whoever sent it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     response_id: Identifier
-    program: Identifier = "customer"
+    program: Identifier = DEFAULT_PROGRAM
     survey_id: Identifier | None = None
     account_id: Identifier
     contact_id: Identifier

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain.accounts import Account
 from shared.domain.cases import Case, CaseStatus
 from shared.domain.health import Health, health_of
-from shared.domain.models import SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.quarters import previous_quarter
 from shared.domain.risk import account_risk
@@ -58,7 +58,7 @@ def accounts_overview(
     rollups: RollupRepository,
     signals: SignalRepository,
     thresholds: Thresholds,
-    program: str = "customer",
+    program: str = DEFAULT_PROGRAM,
 ) -> list[AccountOverview]:
     """`quarters` oldest first; the last is the current one. Riskiest first, then by ARR."""
     current, before = quarters[-1], previous_quarter(quarters[-1])

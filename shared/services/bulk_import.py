@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.domain.import_formats import SourceFormat, csv_rows, json_lines_rows
 from shared.domain.import_rows import ColumnMapping, ImportDefaults, RowError, parse_row
-from shared.domain.models import CanonicalResponse, Identifier, SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse, Identifier, SurveyKind
 from shared.domain.rollup import RollupKey, Vote, rollup_key_of, vote_of
 from shared.store.import_files import ImportFiles, ImportKeys, chunk_number
 from shared.store.responses import ResponseRepository
@@ -85,7 +85,7 @@ class ImportRequest(BaseModel):
     # Absent: uploads/<name>.mapping.json beside the file if there is one, else identity.
     mapping: ColumnMapping | None = None
     vendor: Identifier = "generic"
-    program: Identifier = "customer"
+    program: Identifier = DEFAULT_PROGRAM
     kind: SurveyKind = SurveyKind.RELATIONAL
     format: SourceFormat | None = None  # absent: by the key's extension
     encoding: str = "utf-8-sig"

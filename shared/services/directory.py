@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.config import SECRETS_PREFIX
 from shared.domain.contacts import Contact
 from shared.services.intake import IntakeResult, IntakeStatus
 from shared.services.webhooks import Webhooks
-from shared.vendors.base import Answer
+from shared.vendors.base import Answer, Connection
 
 
 class Learned(BaseModel):
@@ -17,6 +20,25 @@ class Learned(BaseModel):
 
     contacts: int
     released: list[IntakeResult]
+
+
+def connect(
+    connection_id: str,
+    settings: dict[str, Any],
+    signing_key: str | None,
+    api_token: str | None,
+    webhooks: Webhooks,
+) -> Connection:
+    """Create or change a connection. Its secret, when given, goes to Secrets Manager under the
+    connections' prefix (which the functions' IAM policy names); the connection keeps its name only."""
+    secret_name = f"{SECRETS_PREFIX}{connection_id}"
+    connection = Connection.model_validate(
+        {"secret_ref": secret_name} | settings | {"connection_id": connection_id}
+    )
+    if signing_key is not None:
+        webhooks.secrets.put(secret_name, json.dumps({"signing_key": signing_key, "api_token": api_token}))
+    webhooks.connections.put(connection)
+    return connection
 
 
 def learn(contacts: list[Contact], webhooks: Webhooks, now: datetime) -> Learned:

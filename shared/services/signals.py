@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain.account_rules import AccountQuarterFacts, account_rules
 from shared.domain.accounts import Account, AccountTeam
 from shared.domain.cases import case_from_firing
-from shared.domain.models import SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
 from shared.domain.nps import NpsStat, nps_of
 from shared.domain.quarters import previous_quarter, quarter_of
 from shared.domain.rollup import RollupKey
@@ -27,7 +27,7 @@ from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
 
 # Signals are about the account; the NPS they combine with is the customer program's relational NPS.
-ACCOUNT_PROGRAM = "customer"
+ACCOUNT_PROGRAM = DEFAULT_PROGRAM
 
 
 class SignalsTaken(BaseModel):

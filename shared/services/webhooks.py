@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from shared.config import IntakeSettings
 from shared.domain.contacts import UNIDENTIFIED, lookup_keys
-from shared.domain.models import CanonicalResponse
+from shared.domain.models import CanonicalResponse, Identifier
 from shared.services.intake import IntakeResult, IntakeStatus, accept
 from shared.store.connections import ConnectionRepository
 from shared.store.contacts import ContactRepository
@@ -170,6 +170,10 @@ def to_canonical(
 
 def _identifier_or_none(value: str | None) -> str | None:
     # Survey ids are informational: one that cannot be a key is dropped rather than refused.
-    if value is None or len(value) > 64 or not value[:1].isalnum():
+    try:
+        return _IDENTIFIER.validate_python(value) if value is not None else None
+    except ValidationError:
         return None
-    return value if all(c.isalnum() or c in "._:@+-" for c in value) else None
+
+
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)

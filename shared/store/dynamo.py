@@ -90,11 +90,18 @@ def _from_dynamo(value: Any) -> Any:
 
 def put_if_absent(table: str, item: dict[str, Any]) -> bool:
     """Write an item once, keyed by its "pk". False (and nothing changed) when it already exists."""
+    return put_if(table, item, "attribute_not_exists(pk)")
+
+
+def put_if(table: str, item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> bool:
+    """Put the item where `condition` holds (`values` as plain values). False, and nothing changed,
+    where it does not: the callers' way to make a write idempotent or order-independent."""
+    request: dict[str, Any] = {"TableName": table, "Item": to_item(item), "ConditionExpression": condition}
+    if values:
+        request["ExpressionAttributeValues"] = to_item(values)
     with translated_errors():
         try:
-            client().put_item(
-                TableName=table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
-            )
+            client().put_item(**request)
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 return False

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from shared.store.dynamo import client, error_code, items, to_item, translated_errors
+from shared.store.dynamo import client, items, put_if, to_item, translated_errors
 
 
 class QuarantineRepository:
@@ -29,17 +27,12 @@ class QuarantineRepository:
             "held_at": at.isoformat(),
         }
         for key in keys:
-            with translated_errors():
-                try:
-                    client().put_item(
-                        TableName=self._table,
-                        Item=to_item(item | {"pk": key}),
-                        ConditionExpression="attribute_not_exists(sk) OR revision_ms < :t",
-                        ExpressionAttributeValues={":t": {"N": str(revision_ms)}},
-                    )
-                except ClientError as error:
-                    if error_code(error) != "ConditionalCheckFailedException":
-                        raise
+            put_if(
+                self._table,
+                item | {"pk": key},
+                "attribute_not_exists(sk) OR revision_ms < :t",
+                {":t": revision_ms},
+            )
 
     def waiting_for(self, key: str) -> list[dict[str, Any]]:
         return list(

@@ -26,6 +26,7 @@ from shared.store.dynamo import (
     error_code,
     from_item,
     items,
+    put_if,
     to_item,
     translated_errors,
 )
@@ -268,11 +269,13 @@ class RollupRepository:
     def record_contact_score(
         self, account_id: str, contact_id: str, response_key: str, score: int, at: datetime
     ) -> ContactScores:
-        key = {"pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": f"CONTACT#{contact_id}"}}
+        key = {"pk": f"ACCOUNT#{account_id}", "sk": f"CONTACT#{contact_id}"}
         for _ in range(_MAX_ATTEMPTS):
             with translated_errors():
                 found = from_item(
-                    client().get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item", {})
+                    client()
+                    .get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
+                    .get("Item", {})
                 )
             known = ContactScores.model_validate(found["history"]) if found else None
             history = with_score(
@@ -282,19 +285,10 @@ class RollupRepository:
                 return history  # a retry or redelivery: already recorded
             version = int(found.get("version", 0))
             item = {"history": history.model_dump(mode="json"), "version": version + 1}
-            with translated_errors():
-                try:
-                    client().put_item(
-                        TableName=self._table,
-                        Item=key | to_item(item),
-                        ConditionExpression="attribute_not_exists(pk) OR version = :v",
-                        ExpressionAttributeValues={":v": {"N": str(version)}},
-                    )
-                except ClientError as error:
-                    if error_code(error) == "ConditionalCheckFailedException":
-                        continue  # another answer of this contact landed at once: read again
-                    raise
-            return history
+            unchanged = "attribute_not_exists(pk) OR version = :v"
+            if put_if(self._table, key | item, unchanged, {":v": version}):
+                return history
+            # another answer of this contact landed at once: read again
         raise StoreUnavailable(f"the score history of {contact_id} kept changing under us")
 
     # Theme mentions (trigger 5): one item per theme, quarter and account (pk THEME#quarter#theme,

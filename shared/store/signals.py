@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from botocore.exceptions import ClientError
-
 from shared.domain.signals import QuarterSignals, Signal
-from shared.store.dynamo import client, error_code, items, to_item, translated_errors
+from shared.store.dynamo import items, put_if
 
 
 def _pk(account_id: str) -> str:
@@ -31,19 +29,7 @@ class SignalRepository:
             "as_of_ms": as_of_ms,
             "signal": signal.model_dump(mode="json"),
         }
-        with translated_errors():
-            try:
-                client().put_item(
-                    TableName=self._table,
-                    Item=to_item(item),
-                    ConditionExpression="attribute_not_exists(pk) OR as_of_ms <= :t",
-                    ExpressionAttributeValues={":t": {"N": str(as_of_ms)}},
-                )
-            except ClientError as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    return False
-                raise
-        return True
+        return put_if(self._table, item, "attribute_not_exists(pk) OR as_of_ms <= :t", {":t": as_of_ms})
 
     def for_quarter(self, account_id: str, quarter: str) -> QuarterSignals:
         return self.for_quarters(account_id, quarter, quarter)[quarter]
