@@ -71,8 +71,10 @@ class NpsOpsStack(Stack):
             taker = self.functions.function(taker_spec)
             taker.add_environment("PIPELINE_ARN", self.pipeline.state_machine.state_machine_arn)
             self.pipeline.state_machine.grant_start_execution(taker)
-        # Signals open cases outside the pipeline, so that function publishes its own events.
-        self.events.bus.grant_put_events_to(self.functions.function(ACCOUNTS_API))
+        # Signals (through the API or the bulk importer) open cases outside the pipeline, so those
+        # functions publish their own events.
+        for signals_taker in (ACCOUNTS_API, IMPORT_CHUNK):
+            self.events.bus.grant_put_events_to(self.functions.function(signals_taker))
         self.intake_api = IntakeApi(
             self, "IntakeApi", functions=[(spec, self.functions.function(spec)) for spec in API_FUNCTIONS]
         )

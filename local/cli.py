@@ -10,10 +10,13 @@ import threading
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.models import DEFAULT_PROGRAM
 from shared.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from shared.services.bulk_import import ImportContent
 
 DEFAULT_PORT = 8080
 
@@ -80,10 +83,12 @@ def main(argv: list[str] | None = None) -> int:
 
     history = commands.add_parser(
         "import",
-        help="import a response history file (CSV or JSON lines) through the bulk-import state machine",
+        help="import a response history or signals file (CSV or JSON lines) through the bulk-import "
+        "state machine",
         description="Rows in error go to FILE.errors.csv (row,field,reason); the good rows are stored and "
         "counted in their account's quarter, without running the pipeline. Importing the same file the "
-        "same way again changes nothing.",
+        "same way again changes nothing. With --signals the file holds account signals (columns "
+        "account_id, quarter, kind, as_of and the kind's values), which take the signals API's path.",
     )
     history.add_argument("file", help="a .csv file with a header row, or .jsonl / .ndjson")
     history.add_argument(
@@ -95,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     history.add_argument("--vendor", default="generic", help="the vendor whose response ids the file holds")
     history.add_argument("--program", default=DEFAULT_PROGRAM, help="for rows without a program column")
     history.add_argument("--kind", choices=["relational", "transactional"], default="relational")
+    history.add_argument(
+        "--signals", action="store_true", help="the file holds account signals, not survey responses"
+    )
     history.add_argument(
         "--url",
         help="import into a running `npsops serve` (default: a standalone embedded AWS, for this run)",
@@ -286,7 +294,7 @@ def _import(args: argparse.Namespace) -> int:
         # The serve reads the file itself (same machine) and runs the import; its progress is on its
         # own terminal. An import of a large file takes minutes: wait for it.
         request = {"path": str(path), "mapping": mapping.model_dump(), "vendor": args.vendor}
-        request |= {"program": args.program, "kind": args.kind}
+        request |= {"program": args.program, "kind": args.kind, "content": _import_content(args).value}
         answer = urllib.request.Request(
             f"{args.url}/_local/import", method="POST", data=json.dumps(request).encode()
         )
@@ -306,15 +314,31 @@ def _import(args: argparse.Namespace) -> int:
     sys.setswitchinterval(0.05)  # as `npsops demo`: fewer hand-offs between execution threads
     with EmbeddedAws() as aws:
         try:
-            outcome = run_import(aws, path, mapping, args.vendor, args.program, SurveyKind(args.kind))
+            outcome = run_import(
+                aws,
+                path,
+                mapping,
+                args.vendor,
+                args.program,
+                SurveyKind(args.kind),
+                content=_import_content(args),
+            )
         except ImportFailed as error:
             raise SystemExit(str(error)) from error
     print(describe(outcome, path))
     print(
-        "  (a standalone embedded AWS: the imported responses lived for this run only; "
+        "  (a standalone embedded AWS: what it imported lived for this run only; "
         "import into a running `npsops serve` with --url)"
     )
     return 0
+
+
+def _import_content(args: argparse.Namespace) -> ImportContent:
+    from shared.services.bulk_import import ImportContent
+
+    if args.signals and (args.mapping or args.map):
+        raise SystemExit("a signals file has the canonical columns: --mapping and --map are for responses")
+    return ImportContent.SIGNALS if args.signals else ImportContent.RESPONSES
 
 
 def _accounts(args: argparse.Namespace) -> int:

@@ -112,6 +112,7 @@ class LocalGateway:
         from local.importer import ImportFailed, describe, run_import
         from shared.domain.import_rows import ColumnMapping
         from shared.domain.models import SurveyKind
+        from shared.services.bulk_import import ImportContent
 
         try:
             request = json.loads(body)
@@ -125,6 +126,7 @@ class LocalGateway:
                 request.get("vendor", "generic"),
                 request.get("program", DEFAULT_PROGRAM),
                 kind,
+                content=ImportContent(request.get("content", ImportContent.RESPONSES)),
             )
         except ImportFailed as error:
             return _json(422, {"error": str(error)})

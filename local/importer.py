@@ -1,6 +1,6 @@
-"""`npsops import`: a response-history file into the embedded AWS, through the real bulk-import state
-machine (Split → Distributed Map of ImportChunk → Summarize), as an upload to the imports bucket
-starts it on AWS.
+"""`npsops import`: a response-history or signals file into the embedded AWS, through the real
+bulk-import state machine (Split → Distributed Map of ImportChunk → Summarize), as an upload to the
+imports bucket starts it on AWS.
 
 The import id is a digest of the file's content, the mapping, the vendor, the program and the kind,
 and names the execution: importing the same file the same way again finds that execution and shows
@@ -26,7 +26,13 @@ from local.executions import execution_arn
 from shared.domain.import_formats import SourceFormat
 from shared.domain.import_rows import ColumnMapping, ImportDefaults
 from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
-from shared.services.bulk_import import ImportRequest, ImportSummary, import_id_for, spec_digest
+from shared.services.bulk_import import (
+    ImportContent,
+    ImportRequest,
+    ImportSummary,
+    import_id_for,
+    spec_digest,
+)
 from shared.store.import_files import ImportFiles, ImportKeys
 
 POLL_SECONDS = 0.5  # each poll is a few requests to the same in-process engine the import runs on
@@ -63,17 +69,22 @@ def run_import(
     kind: SurveyKind = SurveyKind.RELATIONAL,
     chunk_rows: int | None = None,
     progress: TextIO | None = sys.stderr,
+    content: ImportContent = ImportContent.RESPONSES,
 ) -> ImportOutcome:
-    mapping = mapping or ColumnMapping()
+    signals = content is ImportContent.SIGNALS
+    if signals and mapping is not None and mapping != ColumnMapping():
+        raise ValueError("a signals file has the canonical columns: it takes no mapping")
+    mapping = ColumnMapping() if signals else mapping or ColumnMapping()
     defaults = ImportDefaults(vendor=vendor, program=program, kind=kind)
-    import_id = import_id_for(path.name, file_digest(path), spec_digest(mapping, defaults))
+    import_id = import_id_for(path.name, file_digest(path), spec_digest(mapping, defaults, content))
     files = ImportFiles(IMPORTS_BUCKET)
     key = f"uploads/{import_id}/{path.name}"
     request = ImportRequest(
         bucket=IMPORTS_BUCKET,
         key=key,
         import_id=import_id,
-        mapping=mapping,
+        content=content,
+        mapping=None if signals else mapping,
         vendor=defaults.vendor,
         program=defaults.program,
         kind=defaults.kind,
@@ -186,6 +197,9 @@ def describe(outcome: ImportOutcome, path: Path) -> str:
         + (f"  ({outcome.seconds:.1f} s, {rate:.0f} rows/s)" if rate else ""),
         f"  error report: {outcome.report}" + ("" if s.errors else " (no errors)"),
     ]
+    if s.content is ImportContent.SIGNALS:
+        older = f"  signals: {s.duplicates} older than the stored ones"
+        lines.insert(2, f"{older}; {s.cases_opened} cases opened by the account rules")
     if outcome.already_imported:
         lines.append("  the same file was imported the same way before: nothing was written")
     return "\n".join(lines)

@@ -85,9 +85,14 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     # chunk stores responses with conditional puts and counts votes with conditional updates; a failed
     # condition hands back the stored item (ReturnValuesOnConditionCheckFailure), a read: GetItem.
     IMPORT_SPLIT.name: (),
+    # A signals chunk takes the signals API's path: stores signals, learns commercial facts into the
+    # account directory, reads NPS from the roll-ups and opens cases (conditional puts).
     IMPORT_CHUNK.name: (
         (RESPONSES, ("dynamodb:PutItem", "dynamodb:GetItem")),
         (ROLLUPS, ("dynamodb:UpdateItem", "dynamodb:GetItem")),
+        (SIGNALS, (*READ, "dynamodb:PutItem")),
+        (ACCOUNTS, ("dynamodb:GetItem", "dynamodb:PutItem")),
+        (CASES, ("dynamodb:PutItem",)),
     ),
     IMPORT_SUMMARIZE.name: (),
 }

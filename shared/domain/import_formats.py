@@ -16,9 +16,7 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Any
-
-from shared.domain.import_rows import ColumnMapping
+from typing import Any, Protocol
 
 WHOLE_ROW = "(row)"  # the report's field for a row that could not be read at all
 
@@ -34,17 +32,25 @@ class SourceFormat(StrEnum):
         return cls.JSON_LINES if lowered.endswith((".jsonl", ".ndjson", ".jsonl.txt")) else cls.CSV
 
 
+class Columns(Protocol):
+    """What a file's rows are read for: a response mapping (ColumnMapping) or the signal columns."""
+
+    def columns(self) -> set[str]: ...
+
+    def missing_required(self, header: list[str]) -> list[str]: ...
+
+
 class MissingColumns(ValueError):
     """The CSV header lacks a column the mapping needs for a required field: every row would fail."""
 
     def __init__(self, missing: list[str], header: list[str]) -> None:
         super().__init__(
             f"the file has no column for {', '.join(missing)}; its columns are {header}. "
-            "Map them with --map field=Column (or a mapping file)."
+            "Rename them, or (for responses) map them with --map field=Column or a mapping file."
         )
 
 
-def csv_rows(lines: Iterable[str], mapping: ColumnMapping) -> Iterator[dict[str, Any]]:
+def csv_rows(lines: Iterable[str], mapping: Columns) -> Iterator[dict[str, Any]]:
     """The rows of a CSV file after its header row. Raises MissingColumns at the header if a
     required field has no column: better one clear error than the same error on every row."""
     columns = mapping.columns()
@@ -87,7 +93,7 @@ def csv_rows(lines: Iterable[str], mapping: ColumnMapping) -> Iterator[dict[str,
         yield {"row": row, "fields": fields}
 
 
-def json_lines_rows(lines: Iterable[str], mapping: ColumnMapping) -> Iterator[dict[str, Any]]:
+def json_lines_rows(lines: Iterable[str], mapping: Columns) -> Iterator[dict[str, Any]]:
     """The rows of a JSON-lines file: one JSON object a line. A column may be a dotted path into
     nested objects ("person.email"), as vendors' JSON exports nest them."""
     columns = mapping.columns()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -195,11 +195,11 @@ def parse_score(value: Any) -> int:
     return int(number)
 
 
-def parse_timestamp(value: Any) -> datetime:
+def parse_timestamp(value: Any, field: str = "submitted_at") -> datetime:
     """ISO 8601 (with a zone; without one it is UTC), a date (midnight UTC), or Unix seconds or
     milliseconds, as a number or as digits."""
     reason = (
-        f"submitted_at must be an ISO 8601 time (2026-03-01T09:30:00+01:00; without a zone it is "
+        f"{field} must be an ISO 8601 time (2026-03-01T09:30:00+01:00; without a zone it is "
         f"taken as UTC) or Unix seconds, got {_shown(value)}"
     )
     if isinstance(value, bool):
@@ -233,7 +233,11 @@ def parse_kind(value: Any) -> SurveyKind:
         raise ValueError(f"kind must be relational or transactional, got {_shown(value)}") from error
 
 
-_CONVERTERS = {"score": parse_score, "submitted_at": parse_timestamp, "kind": parse_kind}
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "score": parse_score,
+    "submitted_at": parse_timestamp,
+    "kind": parse_kind,
+}
 
 # pydantic's messages, in words a person fixing a spreadsheet understands.
 _REASONS = {

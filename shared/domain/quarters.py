@@ -14,6 +14,11 @@ def previous_quarter(quarter: str) -> str:
     return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
 
 
+def next_quarter(quarter: str) -> str:
+    year, q = _parse(quarter)
+    return f"{year + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}"
+
+
 def _parse(quarter: str) -> tuple[int, int]:
     year, q = quarter.split("-Q")
     number = int(q)

@@ -1,4 +1,5 @@
-"""Bulk import of response history: the three steps of the bulk-import state machine.
+"""Bulk import of response history or account signals: the three steps of the bulk-import state
+machine.
 
 split      stream the uploaded file into chunk objects of N numbered rows
 import     one chunk: parse each row, store the new responses, count their votes
@@ -7,6 +8,11 @@ summarize  add the chunks' counts up, check none is missing, write the error rep
 History does not run through the response pipeline: answers that are months old open no cases,
 fire no triggers and publish no events. They are stored (status imported) and counted in their
 account·quarter roll-up, so NPS history and quarter-over-quarter comparisons are right from day one.
+
+Signals (usage, support, engagement, commercial, outcome facts per account and quarter) take the
+signals API's path: the latest as_of wins, and the combined account rules run for what they touch,
+but only for the current quarter and the one just closed (late data for it is routine). Older
+quarters are history, stored without opening cases.
 
 Every write is idempotent (a conditional put per response, votes that only move to a later answer),
 so a retried chunk, a redelivered S3 event or the same file imported again changes nothing.
@@ -22,23 +28,30 @@ import re
 import tempfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from datetime import datetime
+from enum import StrEnum
 from itertools import chain, islice
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.domain.import_formats import SourceFormat, csv_rows, json_lines_rows
-from shared.domain.import_rows import ColumnMapping, ImportDefaults, RowError, parse_row
+from shared.domain.import_formats import Columns, SourceFormat, csv_rows, json_lines_rows
+from shared.domain.import_rows import ColumnMapping, FieldError, ImportDefaults, RowError, parse_row
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse, Identifier, SurveyKind
+from shared.domain.quarters import previous_quarter, quarter_of
 from shared.domain.rollup import RollupKey, Vote, rollup_key_of, vote_of
+from shared.domain.signal_rows import SignalColumns, parse_signal_row
+from shared.domain.signals import Signal
 from shared.store.import_files import ImportFiles, ImportKeys, chunk_number
 from shared.store.responses import ResponseRepository
 from shared.store.rollups import RollupRepository
+
+if TYPE_CHECKING:
+    from shared.services.signals import AccountSignals
 
 DEFAULT_CHUNK_ROWS = 1000
 # Split deals rows into this many partitions by a hash of their account, and cuts each partition into
@@ -71,6 +84,19 @@ class ChunksMissing(Exception):
     """Some chunks have no result: their child executions failed or were never run."""
 
 
+class ImportContent(StrEnum):
+    RESPONSES = "responses"
+    SIGNALS = "signals"
+
+    @classmethod
+    def of_key(cls, key: str) -> ImportContent:
+        """An upload without a say (an S3-started import) by its folder: uploads/signals/ holds signals."""
+        return cls.SIGNALS if key.startswith(SIGNALS_UPLOADS) else cls.RESPONSES
+
+
+SIGNALS_UPLOADS = "uploads/signals/"
+
+
 class ImportRequest(BaseModel):
     """The bulk-import execution's input: from `npsops import`, or from the S3 upload rule."""
 
@@ -78,6 +104,8 @@ class ImportRequest(BaseModel):
 
     bucket: str = Field(min_length=3)
     key: str = Field(min_length=1)
+    # Absent: by the key (ImportContent.of_key).
+    content: ImportContent | None = None
     # Absent for an S3-triggered import: derived from the key and the object's ETag.
     import_id: ImportId | None = None
     # The ETag the upload event saw, to notice an object overwritten since.
@@ -94,6 +122,8 @@ class ImportRequest(BaseModel):
 
     @model_validator(mode="after")
     def _fits_in_split(self) -> ImportRequest:
+        if self.content is ImportContent.SIGNALS and self.mapping is not None:
+            raise ValueError("a signals file has the canonical columns (account_id, quarter, kind, ...)")
         if self.partitions * self.chunk_rows > _MAX_ROWS_HELD:
             raise ValueError(
                 f"partitions x chunk_rows may be at most {_MAX_ROWS_HELD}: Split holds that many rows"
@@ -109,6 +139,7 @@ class ImportSpec(BaseModel):
     import_id: ImportId
     mapping: ColumnMapping
     defaults: ImportDefaults
+    content: ImportContent = ImportContent.RESPONSES
 
 
 class SplitResult(BaseModel):
@@ -136,6 +167,7 @@ class ChunkResult(BaseModel):
     imported: int = Field(ge=0)  # stored by this import
     duplicates: int = Field(ge=0)  # already stored before (a live webhook, another import)
     errors: int = Field(ge=0)  # rows refused, each with its reasons in the error report
+    cases_opened: int = Field(default=0, ge=0)  # signals only: by the account rules they completed
 
 
 class SummarizeRequest(BaseModel):
@@ -155,6 +187,8 @@ class ImportSummary(BaseModel):
     errors: int
     error_report: str  # s3:// URI of errors.csv (row,field,reason)
     chunks: int
+    content: ImportContent = ImportContent.RESPONSES
+    cases_opened: int = 0
 
 
 def import_id_for(source_name: str, content_digest: str, spec_digest: str) -> str:
@@ -165,9 +199,17 @@ def import_id_for(source_name: str, content_digest: str, spec_digest: str) -> st
     return f"{stem or 'import'}-{digest}"
 
 
-def spec_digest(mapping: ColumnMapping, defaults: ImportDefaults) -> str:
-    """What besides the content changes what an import stores: the mapping, vendor, program, kind."""
-    settings = {"mapping": mapping.model_dump(mode="json"), "defaults": defaults.model_dump(mode="json")}
+def spec_digest(
+    mapping: ColumnMapping, defaults: ImportDefaults, content: ImportContent = ImportContent.RESPONSES
+) -> str:
+    """What besides the file changes what an import stores: what it holds, the mapping, vendor,
+    program, kind."""
+    settings: dict[str, Any] = {
+        "mapping": mapping.model_dump(mode="json"),
+        "defaults": defaults.model_dump(mode="json"),
+    }
+    if content is not ImportContent.RESPONSES:  # responses' ids as they were before signals came
+        settings["content"] = content.value
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
@@ -187,15 +229,19 @@ def split(request: ImportRequest, files: ImportFiles) -> SplitResult:
         raise NotTheImportsBucket(f"put the file in s3://{files.bucket}/uploads/, not s3://{request.bucket}")
     defaults = ImportDefaults(vendor=request.vendor, program=request.program, kind=request.kind)
     key = _object_key(files, request.key)
-    mapping = request.mapping or _sidecar_mapping(files, key) or ColumnMapping()
+    content = request.content or ImportContent.of_key(key)
+    signals = content is ImportContent.SIGNALS
+    mapping = request.mapping or (None if signals else _sidecar_mapping(files, key)) or ColumnMapping()
+    columns: Columns = SignalColumns() if signals else mapping
     source_format = request.format or SourceFormat.of(key)
     with files.open_text(key, request.encoding) as (text, etag):
         if request.etag and etag != request.etag:
             raise SourceChanged(f"{key} changed since the upload ({request.etag} → {etag})")
-        import_id = request.import_id or import_id_for(key, etag, spec_digest(mapping, defaults))
+        digest = spec_digest(mapping, defaults, content)
+        import_id = request.import_id or import_id_for(key, etag, digest)
         keys = ImportKeys(import_id)
         read = csv_rows if source_format is SourceFormat.CSV else json_lines_rows
-        dealt = _partitioned(read(text, mapping), request.chunk_rows, request.partitions, mapping.account_id)
+        dealt = _partitioned(read(text, columns), request.chunk_rows, request.partitions, mapping.account_id)
         chunks = rows = unreadable = 0
         for chunk in dealt:
             files.put_lines(keys.chunk(chunks), chunk)
@@ -203,7 +249,9 @@ def split(request: ImportRequest, files: ImportFiles) -> SplitResult:
             rows += len(chunk)
             unreadable += sum(1 for row in chunk if "reason" in row)
     result = SplitResult(
-        import_spec=ImportSpec(import_id=import_id, mapping=mapping, defaults=defaults),
+        import_spec=ImportSpec(
+            import_id=import_id, mapping=mapping, defaults=defaults, content=content
+        ),
         chunk_prefix=keys.chunks,
         chunks=chunks,
         rows=rows,
@@ -259,29 +307,14 @@ def import_chunk(
     rollups: RollupRepository,
     now: datetime,
 ) -> ChunkResult:
+    """A chunk of responses: stored (status imported) and counted, never run through the pipeline."""
     spec = request.import_spec
-    keys = ImportKeys(spec.import_id)
-    number = chunk_number(request.chunk_key)
-    errors: list[RowError] = []
-    parsed: list[tuple[int, CanonicalResponse]] = []
-    rows = refused = 0
-    for line in files.read_lines(request.chunk_key):
-        rows += 1
-        if "reason" in line:
-            errors.append(RowError.model_validate(line))
-            refused += 1
-            continue
-        outcome = parse_row(line["fields"], spec.mapping, spec.defaults)
-        if isinstance(outcome, CanonicalResponse):
-            parsed.append((line["row"], outcome))
-        else:
-            errors += [RowError(row=line["row"], field=e.field, reason=e.reason) for e in outcome]
-            refused += 1
-
+    chunk = _read_chunk(files, request, lambda fields: parse_row(fields, spec.mapping, spec.defaults))
     stored = [
         response
-        for row, response in parsed
-        if responses.put_imported(response, received_at=now, import_row=f"{spec.import_id}#{row}")
+        for row, response in chunk.parsed
+        if isinstance(response, CanonicalResponse)
+        and responses.put_imported(response, received_at=now, import_row=f"{spec.import_id}#{row}")
     ]
     # Votes only for what this import stored: a response stored before was counted by whoever stored
     # it (the pipeline's Aggregate step, or the other import). A retried chunk records its votes
@@ -292,19 +325,66 @@ def import_chunk(
         by_rollup[rollup_key_of(response)].append(vote_of(response))
     for key, votes in by_rollup.items():
         rollups.record_votes(key, votes)
+    return chunk.finish(files, imported=len(stored))
 
-    if errors:
-        files.put_lines(keys.chunk_errors(number), (e.model_dump() for e in errors))
-    result = ChunkResult(
-        chunk=number,
-        rows=rows,
-        imported=len(stored),
-        duplicates=len(parsed) - len(stored),
-        errors=refused,
-    )
-    # Written last: a result means the chunk is done (Summarize and the progress bar count them).
-    files.put_json(keys.result(number), result.model_dump(mode="json"))
-    return result
+
+def import_signal_chunk(
+    request: ChunkRequest, files: ImportFiles, account_signals: AccountSignals, now: datetime
+) -> ChunkResult:
+    """A chunk of signals, through the signals API's own path (latest as_of wins, the account rules
+    run for what they complete) for the quarter just closed and the current one."""
+    chunk = _read_chunk(files, request, parse_signal_row)
+    batch = [signal for _, signal in chunk.parsed if isinstance(signal, Signal)]
+    taken = account_signals.take(batch, now, evaluate_from=previous_quarter(quarter_of(now)))
+    return chunk.finish(files, imported=taken.stored, cases_opened=len(taken.opened))
+
+
+class _Chunk:
+    """A chunk's rows read and parsed: what parsed, and the rows refused with their reasons."""
+
+    def __init__(self, request: ChunkRequest) -> None:
+        self.keys = ImportKeys(request.import_spec.import_id)
+        self.number = chunk_number(request.chunk_key)
+        self.rows = 0
+        self.parsed: list[tuple[int, CanonicalResponse | Signal]] = []
+        self.errors: list[RowError] = []
+        self.refused = 0
+
+    def finish(self, files: ImportFiles, imported: int, cases_opened: int = 0) -> ChunkResult:
+        if self.errors:
+            files.put_lines(self.keys.chunk_errors(self.number), (e.model_dump() for e in self.errors))
+        result = ChunkResult(
+            chunk=self.number,
+            rows=self.rows,
+            imported=imported,
+            duplicates=len(self.parsed) - imported,
+            errors=self.refused,
+            cases_opened=cases_opened,
+        )
+        # Written last: a result means the chunk is done (Summarize and the progress bar count them).
+        files.put_json(self.keys.result(self.number), result.model_dump(mode="json"))
+        return result
+
+
+def _read_chunk(
+    files: ImportFiles,
+    request: ChunkRequest,
+    parse: Callable[[dict[str, Any]], CanonicalResponse | Signal | list[FieldError]],
+) -> _Chunk:
+    chunk = _Chunk(request)
+    for line in files.read_lines(request.chunk_key):
+        chunk.rows += 1
+        if "reason" in line:
+            chunk.errors.append(RowError.model_validate(line))
+            chunk.refused += 1
+            continue
+        outcome = parse(line["fields"])
+        if isinstance(outcome, list):
+            chunk.errors += [RowError(row=line["row"], field=e.field, reason=e.reason) for e in outcome]
+            chunk.refused += 1
+        else:
+            chunk.parsed.append((line["row"], outcome))
+    return chunk
 
 
 # Summarize ------------------------------------------------------------------------------------------
@@ -330,6 +410,8 @@ def summarize(request: SummarizeRequest, files: ImportFiles) -> ImportSummary:
         errors=sum(r.errors for r in results),
         error_report=files.uri(keys.report),
         chunks=request.chunks,
+        content=spec.content,
+        cases_opened=sum(r.cases_opened for r in results),
     )
     files.put_json(keys.summary, summary.model_dump(mode="json"))
     return summary

@@ -14,7 +14,7 @@ from shared.domain.accounts import Account, AccountTeam
 from shared.domain.cases import case_from_firing
 from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
 from shared.domain.nps import NpsStat, nps_of
-from shared.domain.quarters import previous_quarter, quarter_of
+from shared.domain.quarters import next_quarter, previous_quarter, quarter_of
 from shared.domain.rollup import RollupKey
 from shared.domain.signals import Commercial, Signal
 from shared.domain.thresholds import Thresholds
@@ -48,15 +48,22 @@ class AccountSignals:
     thresholds: Thresholds
     bus_name: str
 
-    def take(self, batch: list[Signal], now: datetime) -> SignalsTaken:
+    def take(self, batch: list[Signal], now: datetime, evaluate_from: str | None = None) -> SignalsTaken:
+        """Store the batch; run the account rules for each account·quarter it changed, from the
+        quarter `evaluate_from` on if given (older ones are history: stored, no cases opened)."""
         stored = [signal for signal in batch if self.signals.put(signal)]
+        current = quarter_of(now)
         for signal in stored:
             # History (an earlier quarter's facts) is kept per quarter but never rewinds the profile.
-            if isinstance(signal.values, Commercial) and signal.quarter >= quarter_of(now):
+            if isinstance(signal.values, Commercial) and signal.quarter >= current:
                 self._learn_commercial(signal.account_id, signal.values)
+        # A quarter's facts are compared with the quarter before: a signal can complete a rule of
+        # its own quarter or of the next one (up to the current quarter), whichever came second.
         touched: dict[tuple[str, str], set[str]] = defaultdict(set)
         for signal in stored:
-            touched[(signal.account_id, signal.quarter)].add(signal.kind.value)
+            for quarter in {signal.quarter, next_quarter(signal.quarter)}:
+                if quarter <= current and (evaluate_from is None or quarter >= evaluate_from):
+                    touched[(signal.account_id, quarter)].add(signal.kind.value)
         opened: list[str] = []
         entries = []
         for (account_id, quarter), kinds in sorted(touched.items()):

@@ -260,20 +260,33 @@ def test_each_import_function_reaches_its_prefixes_of_the_bucket(
             assert grants[action].endswith(f'{suffix}"]]}}'), (action, grants[action])
 
 
-def test_the_chunk_function_writes_responses_and_votes_and_no_other_table(template: Template) -> None:
-    dynamodb = [
-        s
-        for s in _statements(template, "Functionsimportchunk")
-        if any(
-            a.startswith("dynamodb:")
-            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-        )
-    ]
-    assert sorted(tuple(sorted(s["Action"])) for s in dynamodb) == [
-        ("dynamodb:GetItem", "dynamodb:PutItem"),
-        ("dynamodb:GetItem", "dynamodb:UpdateItem"),
-    ]
-    assert {s["Resource"]["Fn::GetAtt"][0][:-8] for s in dynamodb} == {"TablesResponses", "TablesRollups"}
+def test_the_chunk_function_reaches_the_tables_of_responses_and_signals_and_no_other(
+    template: Template,
+) -> None:
+    statements = _statements(template, "Functionsimportchunk")
+    dynamodb = [s for s in statements if _grants([s], "dynamodb")]
+    # A table's statement names the table (one resource, or the table and its indexes).
+    tables = [s["Resource"][0] if isinstance(s["Resource"], list) else s["Resource"] for s in dynamodb]
+    by_table = {
+        table["Fn::GetAtt"][0][:-8]: set(_grants([s], "dynamodb"))
+        for table, s in zip(tables, dynamodb, strict=True)
+    }
+    assert by_table == {
+        # Responses: one conditional put each; votes: conditional updates.
+        "TablesResponses": {"dynamodb:GetItem", "dynamodb:PutItem"},
+        "TablesRollups": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        # Signals take the signals API's path: store, learn the account, open cases.
+        "TablesSignals": {
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:PutItem",
+        },
+        "TablesAccounts": {"dynamodb:GetItem", "dynamodb:PutItem"},
+        "TablesCases": {"dynamodb:PutItem"},
+    }
+    assert "events:PutEvents" in _grants(statements, "events")  # the cases signals open
 
 
 def test_the_bucket_is_an_output(template: Template) -> None:

@@ -219,6 +219,7 @@ def test_a_retried_chunk_counts_its_rows_as_the_first_attempt_did(aws: EmbeddedA
         "imported": 30,
         "duplicates": 0,
         "errors": 0,
+        "cases_opened": 0,
     }
     assert stored_rollups(list(expected_rollups(good_rows(30)))) == expected_rollups(good_rows(30))
 

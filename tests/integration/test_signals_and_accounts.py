@@ -85,6 +85,15 @@ def test_churn_risk_and_support_escalation_fire_once_whichever_input_comes_secon
     assert put_signals(aws, signals)[1]["opened"] == []
 
 
+def test_the_earlier_quarters_signal_arriving_last_completes_the_later_quarters_rule(
+    aws: EmbeddedAws,
+) -> None:
+    answers(aws)
+    assert put_signals(aws, [usage("2026-Q4", 50)])[1]["opened"] == []
+    taken = put_signals(aws, [usage("2026-Q3", 80)])[1]  # Q3's usage is what Q4 is compared with
+    assert [case.split("#")[0] for case in taken["opened"]] == ["churn-risk"]
+
+
 def test_a_usage_drop_of_exactly_20_percent_does_not_fire(aws: EmbeddedAws) -> None:
     answers(aws)
     put_signals(aws, [usage("2026-Q3", 80), usage("2026-Q4", 64)])  # -20%
