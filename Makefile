@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import clean
+.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import bench-analyzer clean events
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,17 @@ synth: setup  ## the CloudFormation template in cdk.out/ (builds the Lambda laye
 openapi: setup  ## regenerate docs/openapi.json from the intake handler
 	$(BIN)/npsops openapi > docs/openapi.json
 
+events: setup  ## regenerate docs/events/ (JSON Schema + example per detail type) from shared/event_catalog.py
+	$(BIN)/npsops events schemas
+
 bench: setup  ## figures: end-to-end local throughput beside moto's raw put_item rate; DynamoDB calls per response
 	$(BIN)/python -m bench.pipeline_throughput
 
 bench-import: setup  ## figures: a 100,000-row history import, rows per second and DynamoDB writes per row
 	$(BIN)/python -m bench.import_rate --rows 100000
+
+bench-analyzer: setup  ## figures: the embedded text analyzer's sentiment and theme accuracy on a labelled set
+	$(BIN)/python -m bench.analyzer_accuracy
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -133,7 +133,104 @@ IMPORT_SUMMARIZE = FunctionSpec(
     timeout_seconds=300,
 )
 
+# The Slack pipe's enrichment (infra/constructs/crm.py): builds each message from its event.
+CRM_MAPPING = FunctionSpec(
+    "crm-mapping", "functions.crm_mapping.handler", "CRM destinations: the Slack message of an npsops event"
+)
+
+# The insight reports (shared/services/reports.py): read-only over the directory, roll-ups, signals, cases.
+REPORTS_API = FunctionSpec(
+    "reports",
+    "functions.reports.handler",
+    "Internal API: the revenue link by NPS band, portfolio NPS with significance, an account's QBR pack",
+    memory_mb=512,
+    timeout_seconds=30,
+    routes=(
+        Route("GET", "/v1/reports/revenue", internal=True),
+        Route("GET", "/v1/reports/nps", internal=True),
+        Route("GET", "/v1/accounts/{account_id}/qbr", internal=True),
+    ),
+)
+
+# Survey orchestration and the quarterly refresh (issue 6): shared/services/surveys.py, refresh.py.
+SURVEY_PLANNER = FunctionSpec(
+    "survey-planner",
+    "functions.survey_planner.handler",
+    "Scheduled: plan the day's surveys under the fatigue rules; SurveyRequested / SurveySuppressed",
+    memory_mb=512,
+    timeout_seconds=600,
+    # The vendor connection SurveyRequested names: the API destination infra/constructs/surveys.py wires.
+    environment=(("SURVEY_CONNECTION", "delighted"),),
+)
+SURVEYS_API = FunctionSpec(
+    "surveys",
+    "functions.surveys_api.handler",
+    "Internal API: milestones that ask for surveys (CRM, help desk, calendar); the survey requests",
+    timeout_seconds=30,
+    environment=SURVEY_PLANNER.environment,
+    routes=(
+        Route("PUT", "/v1/surveys/milestones", internal=True),
+        Route("GET", "/v1/surveys", internal=True),
+    ),
+)
+QUARTERLY_REFRESH_STEP = FunctionSpec(
+    "quarterly-refresh",
+    "functions.quarterly_refresh.handler",
+    "Quarterly refresh steps: close the quarter, segment benchmarks, recalibrate thresholds, backtest",
+    "QuarterlyRefreshFunctionArn",
+    memory_mb=1024,
+    timeout_seconds=600,
+    environment=SURVEY_PLANNER.environment,
+)
+
+
+# The closed loop and the pre-renewal escalation (shared/services/cases.py, renewals.py).
+CASES_API = FunctionSpec(
+    "cases",
+    "functions.cases.handler",
+    "Internal API: list, acknowledge, contact and resolve cases; closed-loop metrics",
+    memory_mb=512,
+    timeout_seconds=30,
+    environment=SURVEY_PLANNER.environment,  # resolving a detractor case asks for a follow-up survey
+    routes=(
+        Route("GET", "/v1/cases", internal=True),
+        Route("GET", "/v1/cases/metrics", internal=True),
+        Route("GET", "/v1/cases/{case_id}", internal=True),
+        Route("POST", "/v1/cases/{case_id}/actions", internal=True),
+    ),
+)
+CASE_SLA_SWEEP = FunctionSpec(
+    "case-sla-sweep",
+    "functions.case_sla_sweep.handler",
+    "Scheduled: escalate cases whose first-contact SLA passed, CSM → CS lead → executive sponsor",
+    timeout_seconds=300,
+    environment=SURVEY_PLANNER.environment,
+)
+RENEWAL_SCANNER = FunctionSpec(
+    "renewal-scanner",
+    "functions.renewal_scanner.handler",
+    "Scheduled: start one pre-renewal escalation per account entering its renewal window",
+    memory_mb=512,
+    timeout_seconds=300,
+    environment=SURVEY_PLANNER.environment,
+)
+RENEWAL_CHECKPOINTS = FunctionSpec(
+    "renewal-checkpoints",
+    "functions.renewal_checkpoints.handler",
+    "Renewal escalation: ask the pre-renewal survey, branch on its answer, escalate if still at risk",
+    "RenewalCheckpointsFunctionArn",
+    timeout_seconds=30,
+    environment=SURVEY_PLANNER.environment,  # checkpoint 1 asks for the pre-renewal survey
+)
+CLOSE_THE_LOOP = FunctionSpec(
+    "close-the-loop",
+    "functions.close_the_loop.handler",
+    "Pipeline step for answers npsops asked for: verify a case's recovery, resume a renewal escalation",
+    "CloseTheLoopFunctionArn",
+    environment=SURVEY_PLANNER.environment,
+)
 FUNCTIONS = (
+    CRM_MAPPING,
     INTAKE,
     WEBHOOK,
     DIRECTORY,
@@ -145,6 +242,15 @@ FUNCTIONS = (
     IMPORT_SPLIT,
     IMPORT_CHUNK,
     IMPORT_SUMMARIZE,
+    CASES_API,
+    CASE_SLA_SWEEP,
+    RENEWAL_SCANNER,
+    RENEWAL_CHECKPOINTS,
+    CLOSE_THE_LOOP,
+    REPORTS_API,
+    SURVEY_PLANNER,
+    SURVEYS_API,
+    QUARTERLY_REFRESH_STEP,
 )
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)

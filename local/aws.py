@@ -3,29 +3,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import json
 import logging
 import os
+import time
 import warnings
 import zipfile
+from datetime import datetime
 from typing import Any
 
 import boto3
 from moto import mock_aws
 
 from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
-from local import moto_patches
+from functions.schedules import execution_name, resolve_target, schedule_named, scheduled_event
+from local import clock, moto_patches
+from local.crm_sink import LocalCrm, provision
 from shared.config import Settings
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
-from shared.services.redrive import RedriveResult, redrive_failed
+from shared.services.redrive import RedriveResult, redrive_all
+from shared.store.bus import EventPublisher
+from shared.store.dead_letters import DeadLetters
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
 from statemachines import (
     BULK_IMPORT,
     IMPORTS_BUCKET_PLACEHOLDER,
+    RENEWAL_ESCALATION,
     RESPONSE_PIPELINE,
     RESPONSES_TABLE_PLACEHOLDER,
     STATE_MACHINES,
@@ -48,13 +56,17 @@ def _function_name(spec: FunctionSpec) -> str:
 class EmbeddedAws:
     """Start it, use boto3 as on AWS, stop it. One per process: moto's state is process-wide."""
 
-    def __init__(self) -> None:
+    def __init__(self, crm_destinations: bool = False) -> None:
         # Lambda stays on moto's docker backend, whose invoke local/moto_patches.py routes to the
         # real handler in process ("use_docker": False would answer every invoke with a canned reply).
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self.pipeline_arn = ""
         self.bulk_import_arn = ""
         self.crm_queue_url = ""
+        # The CRM destinations' rules and DLQs (local/crm_sink.py): `npsops serve` and their tests.
+        self._crm_destinations = crm_destinations
+        self.crm: LocalCrm | None = None
+        self.state_machine_arns: dict[str, str] = {}
 
     def __enter__(self) -> EmbeddedAws:
         self.start()
@@ -69,31 +81,82 @@ class EmbeddedAws:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         _fake_credentials()
         moto_patches.install()
+        clock.install()
         self._mock.start()
         role = self._role()
         self._tables()
         self._bus()
+        if self._crm_destinations:
+            self.crm = provision(self.crm_queue_url)
         arns = self._functions(role)
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=IMPORTS_BUCKET)
         machines = self._state_machines(role, arns)
+        self.state_machine_arns = machines
         self.pipeline_arn = machines[RESPONSE_PIPELINE.name]
         self.bulk_import_arn = machines[BULK_IMPORT.name]
         os.environ["PIPELINE_ARN"] = self.pipeline_arn
+        os.environ["RENEWAL_ESCALATION_ARN"] = machines[RENEWAL_ESCALATION.name]
         self._load_handlers()
 
     def stop(self) -> None:
         moto_patches.executions.wait_below(1, timeout=30)
+        self._stop_waiting_workflows()
         self._mock.stop()
+        clock.CLOCK.reset()
+
+    def _stop_waiting_workflows(self) -> None:
+        """Renewal escalations wait for weeks (simulated): stop them with the runtime, as a
+        deleted stack would, rather than leave their threads waiting on a stopped mock."""
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        machine = self.state_machine_arns.get(RENEWAL_ESCALATION.name)
+        if not machine:
+            return
+        pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machine, statusFilter="RUNNING")
+        for page in pages:
+            for execution in page["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="embedded AWS stopped")
 
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         """Call a function the way its event source would (API Gateway calls the intake this way)."""
         return moto_patches.call_registered(_function_name(spec), event)
 
+    def fire_schedule(self, name: str, at: datetime, timeout: float = 600) -> Any:
+        """Fire a schedule of functions/schedules.py as EventBridge Scheduler would at `at`: its target
+        gets {"scheduled_at": at}. A function target's result is returned. A state machine target
+        runs as an execution named by schedule and time (firing the same time again finds that
+        execution instead of starting another); its output is returned once it has finished."""
+        spec = schedule_named(name)
+        target = resolve_target(spec)
+        event = scheduled_event(at)
+        if isinstance(target, FunctionSpec):
+            return self.invoke(target, event)
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        machine = self.state_machine_arns[target.name]
+        name = execution_name(spec, at)
+        execution = f"{machine.replace(':stateMachine:', ':execution:')}:{name}"
+        # Already there: this firing ran before, so report that execution rather than run it twice.
+        with contextlib.suppress(sfn.exceptions.ExecutionAlreadyExists):
+            sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps(event))
+        deadline = time.monotonic() + timeout
+        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{execution} still running after {timeout} s")
+            time.sleep(0.05)
+        if described["status"] != "SUCCEEDED":
+            raise RuntimeError(f"{execution} ended {described['status']}: {described.get('cause', '')}")
+        return json.loads(described.get("output") or "null")
+
     def redrive(self) -> RedriveResult:
-        """What an operator runs after fixing the cause of failed executions."""
+        """What an operator runs after fixing the cause of failed executions and dead letters."""
         settings = Settings.from_env()
-        return redrive_failed(
-            ResponseRepository(settings.responses_table), PipelineStarter(self.pipeline_arn)
+        queues = []
+        if self.crm is not None and self.crm.outbox_dlq is not None:
+            queues = [self.crm.outbox_dlq, *self.crm.dead_letter_queues.values()]
+        return redrive_all(
+            ResponseRepository(settings.responses_table),
+            PipelineStarter(self.pipeline_arn),
+            DeadLetters(EventPublisher(), BUS_NAME),
+            queues,
         )
 
     def _role(self) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -42,11 +44,23 @@ def main(argv: list[str] | None = None) -> int:
     executions.add_argument("--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"])
     executions.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
-    events = commands.add_parser("events", help="what the CRM outbox received on a running serve")
+    events = commands.add_parser(
+        "events",
+        help="events: what the CRM outbox received (list), what each CRM got as it arrives (tail), "
+        "docs/events/ from the catalog (schemas)",
+    )
+    events.add_argument("action", nargs="?", choices=["list", "tail", "schemas"], default="list")
     events.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    events.add_argument("--no-follow", action="store_true", help="tail: print what arrived so far, exit")
 
-    redrive = commands.add_parser("redrive", help="run the failed responses of a running serve through again")
+    redrive = commands.add_parser(
+        "redrive",
+        help="run the failed responses through again and put dead-lettered events back on their way",
+    )
     redrive.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    redrive.add_argument(
+        "--aws", metavar="STACK", help="on AWS instead: the deployed stack's name (its outputs say where)"
+    )
 
     commands.add_parser("openapi", help="print the HTTP API's OpenAPI document")
 
@@ -117,12 +131,35 @@ def main(argv: list[str] | None = None) -> int:
     signals.add_argument("file", help='JSON list of {"account_id", "quarter", "kind", "as_of", "values"}')
     signals.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
+    schedules = commands.add_parser("schedules", help="the schedules; fire one on a running serve")
+    schedule_commands = schedules.add_subparsers(dest="schedule_command", required=True)
+    schedule_commands.add_parser("list", help="every schedule, its expression and its target")
+    fire = schedule_commands.add_parser("run", help="fire a schedule as EventBridge Scheduler would")
+    fire.add_argument("name")
+    fire.add_argument("--at", required=True, help="the scheduled time, e.g. 2026-11-23 or 2026-11-23T06:00Z")
+    for sub in schedule_commands.choices.values():
+        sub.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
+    from local.insight_cli import add_insight_commands
+
+    insight = add_insight_commands(commands, f"http://127.0.0.1:{DEFAULT_PORT}")
+    surveys = commands.add_parser("surveys", help="surveys planned and suppressed, and why (running serve)")
+    surveys.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    replay = commands.add_parser(
+        "replay", help="run stored history through a threshold set: what would have fired (no side effects)"
+    )
+    replay.add_argument("--from", dest="first", required=True, help="first day (its quarter on): 2026-01-01")
+    replay.add_argument("--until", help="last day (default: today)")
+    replay.add_argument("--thresholds", required=True, help="a threshold set as a JSON file")
+    replay.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
+
     args = parser.parse_args(argv)
     handlers = {
         "demo": _demo,
         "serve": _serve,
         "executions": _executions,
         "events": _events,
+        "redrive": _redrive,
         "openapi": _openapi,
         "connections": _connections,
         "contacts": _contacts,
@@ -130,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         "accounts": _accounts,
         "signals": _signals,
         "import": _import,
+        "schedules": _schedules,
+        "surveys": _surveys,
+        "replay": _replay,
     }
-    return handlers[args.command](args)
+    return (handlers | insight)[args.command](args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -156,7 +196,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with EmbeddedAws() as aws:
+    with EmbeddedAws(crm_destinations=True) as aws:
         settings = Settings.from_env()
         directory = AccountRepository(settings.accounts_table)
         book = build_book(args.accounts, 7, datetime.now(UTC).date())
@@ -165,7 +205,7 @@ def _serve(args: argparse.Namespace) -> int:
         signals = SignalRepository(settings.signals_table)
         for seeded in signals_for(book, datetime.now(UTC).date(), 7):
             signals.put(Signal.model_validate(seeded))
-        sink = CrmSink(aws.crm_queue_url)
+        sink = CrmSink(aws.crm_queue_url, aws.crm)
         sink.start()
         gateway = LocalGateway(aws, sink, host=args.host, port=args.port)
         gateway.start()
@@ -224,6 +264,22 @@ def _executions(args: argparse.Namespace) -> int:
 
 
 def _events(args: argparse.Namespace) -> int:
+    if args.action == "schemas":
+        from local.event_docs import VersionNotBumped, write
+
+        try:
+            changed = write()
+        except VersionNotBumped as error:
+            raise SystemExit(str(error)) from error
+        written = "\n".join(f"wrote docs/events/{name}" for name in changed)
+        print(written or "docs/events/ is up to date")
+        return 0
+    if args.action == "tail":
+        from local.events_tail import tail
+
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends a tail
+            tail(_get, args.url, follow=not args.no_follow)
+        return 0
     for event in _get(f"{args.url}/_local/events"):
         detail = event["detail"]
         when, kind = detail["occurred_at"][:19], event["detail-type"]
@@ -231,9 +287,53 @@ def _events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schedules(args: argparse.Namespace) -> int:
+    if args.schedule_command == "list":
+        for spec in _get(f"{args.url}/_local/schedules"):
+            print(f"{spec['name']:<24} {spec['expression']:<22} → {spec['target']:<22} {spec['description']}")
+        return 0
+    at = _scheduled_time(args.at)
+    fired = _get(f"{args.url}/_local/schedules/{args.name}?at={urllib.parse.quote(at)}", method="POST")
+    print(f"{fired['schedule']} fired at {fired['at']}")
+    print(json.dumps(fired["result"], indent=2, default=str))
+    return 0
+
+
+def _surveys(args: argparse.Namespace) -> int:
+    from local.surveys import print_surveys
+
+    print_surveys(_get(f"{args.url}/v1/surveys"))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from local.surveys import print_replay
+
+    with open(args.thresholds) as file:
+        thresholds = json.load(file)
+    until = args.until or datetime.now(UTC).date().isoformat()
+    request = {"from": args.first, "until": until, "thresholds": thresholds}
+    print_replay(_get(f"{args.url}/_local/replay", method="POST", body=request))
+    return 0
+
+
+def _scheduled_time(text: str) -> str:
+    """A date means its midnight UTC; a time without a zone is UTC, as Scheduler's expressions are."""
+    at = datetime.fromisoformat(text)
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
+
+
 def _redrive(args: argparse.Namespace) -> int:
-    restarted = _get(f"{args.url}/_local/redrive", method="POST")["restarted"]
+    if args.aws:
+        from local.aws_redrive import redrive_stack
+
+        result = redrive_stack(args.aws)
+    else:
+        result = _get(f"{args.url}/_local/redrive", method="POST")
+    restarted = result["restarted"]
     print(f"restarted {len(restarted)} failed responses" + "".join(f"\n  {name}" for name in restarted))
+    for queue, moved in result.get("dead_letters", {}).items():
+        print(f"redrove {moved} dead-lettered events from {queue}")
     return 0
 
 

@@ -59,7 +59,17 @@ def api_gateway_event(
         },
         "body": text if body else None,
         "isBase64Encoded": encoded,
-    } | ({"pathParameters": path_parameters} if path_parameters else {})
+    } | _parameters(path_parameters, parts.query)
+
+
+def _parameters(path_parameters: dict[str, str], query: str) -> dict[str, Any]:
+    """pathParameters and queryStringParameters (a repeated name's values joined by commas), each
+    absent when empty, as payload 2.0 has them: the resolvers read the query from there, not the raw
+    string."""
+    values = parse_qs(query, keep_blank_values=True)
+    return ({"pathParameters": path_parameters} if path_parameters else {}) | (
+        {"queryStringParameters": {k: ",".join(v) for k, v in values.items()}} if values else {}
+    )
 
 
 class _Server(ThreadingHTTPServer):
@@ -94,6 +104,8 @@ class LocalGateway:
         route = urlsplit(path).path
         if route == "/_local/import" and method == "POST":
             return self._import(body)
+        if route == "/_local/replay" and method == "POST":
+            return self._replay(body)
         if route.startswith("/_local/"):
             query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
             return self._local(method, route, query)
@@ -137,6 +149,8 @@ class LocalGateway:
     def _local(self, method: str, route: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if route == "/_local/redrive" and method == "POST":
             return _json(200, self.aws.redrive().model_dump())
+        if route.startswith("/_local/schedules"):
+            return self._schedules(method, route.removeprefix("/_local/schedules").strip("/"), query)
         if method != "GET":
             return _json(405, {"error": f"{method} {route} is not a local route"})
         if route == "/_local/health":
@@ -152,7 +166,49 @@ class LocalGateway:
                 return _json(404, {"error": f"no execution {name}: {error}"})
         if route == "/_local/events":
             return _json(200, self.sink.since(int(query.get("from", "0"))))
+        if route == "/_local/crm":  # what each CRM received (or what was dead-lettered): events tail
+            return _json(200, self.sink.deliveries_since(int(query.get("from", "0"))))
         return _json(404, {"error": f"no local route {route}"})
+
+
+    def _replay(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """`npsops replay`: {"from": date, "until": date, "thresholds": {...}}; reads only."""
+        from datetime import date
+
+        from pydantic import ValidationError
+
+        from local.surveys import replay_view
+        from shared.domain.thresholds import Thresholds
+
+        try:
+            request = json.loads(body)
+            thresholds = Thresholds.model_validate(request["thresholds"])
+            first, last = date.fromisoformat(request["from"]), date.fromisoformat(request["until"])
+        except (ValueError, KeyError, ValidationError) as error:
+            return _json(422, {"error": f"cannot replay: {error}"})
+        return _json(200, replay_view(first, thresholds, last))
+
+    def _schedules(self, method: str, name: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """`npsops schedules`: GET lists functions/schedules.py; POST /_local/schedules/{name}?at=ISO
+        fires one as Scheduler would at that time and answers with its target's result."""
+        from datetime import datetime
+
+        from functions.schedules import SCHEDULES, describe
+
+        if method == "GET" and not name:
+            return _json(200, [describe(spec) for spec in SCHEDULES])
+        if method != "POST" or not name:
+            return _json(405, {"error": "POST /_local/schedules/{name}?at=ISO-8601 fires a schedule"})
+        try:
+            at = datetime.fromisoformat(query["at"])
+            if at.tzinfo is None:
+                raise ValueError("at needs a time zone")
+            result = self.aws.fire_schedule(name, at)
+        except KeyError as error:
+            return _json(404, {"error": str(error)})
+        except ValueError as error:
+            return _json(400, {"error": f"at: {error}"})
+        return _json(200, {"schedule": name, "at": at.isoformat(), "result": result})
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:

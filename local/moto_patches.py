@@ -25,6 +25,21 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 11. A DynamoDB Query on a table (not an index) reads its partition, not the whole table: moto sorts
    every item of the table on every Query, so a Query cost grew with the table (half the CPU time
    of the demo's trigger step, py-spy). The partition's items are what moto then filters anyway.
+12. An update expression's action counts are checked once, at its root: moto checks them again at
+   every nested UpdateExpression node, each check walking the whole subtree (quadratic in the
+   number of actions; a roll-up's ADD of a dozen counters cost more than the write itself, yappi).
+   A clause counted at a nested node is counted at the root too, so the verdict is the same.
+13. moto lists a response class's methods (inspect.getmembers) once per class, not once per request.
+14. Request ids come from os.urandom, not from 52 calls to random.choice per request.
+15. A DynamoDB item operation's successful result is serialised with json.dumps: the result is
+   already DynamoDB JSON, and moto's shape-driven serialiser walked every attribute of every item
+   (a sixth of the pipeline's CPU, yappi). Errors and every other operation keep moto's serialiser;
+   tests/integration/test_patch_points.py compares the two on items of every attribute type.
+16. botocore's user-agent sanitising is memoised: it rebuilds the same header character by
+   character on every request, and the inputs are a handful of constant strings.
+17. A new DynamoDB item checks its 400 KB limit once, not once per attribute: moto re-measured the
+   whole item (recursively) as each attribute was added, quadratic in the item's size. Sizes only
+   add up, so the item is too large at the end exactly when it was at any attribute.
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ import copy
 import functools
 import importlib
 import json
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -71,6 +87,16 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.stepfunctions.parser.asl.eval.states", "copy"),
     ("moto.stepfunctions.parser.asl.component.common.string.string_expression", "copy"),
     ("moto.stepfunctions.parser.asl.component.state.exec.execute_state", "copy"),
+    ("moto.dynamodb.parsing.validators", "ActionCountValidator.traverse"),
+    ("moto.core.responses", "method_names_from_class"),
+    ("moto.core.responses", "gen_amzn_requestid_long"),
+    ("moto.utilities.aws_headers", "gen_amzn_requestid_long"),
+    ("moto.dynamodb.responses", "DynamoHandler.serialized"),
+    ("moto.dynamodb.responses", "DynamoResult"),
+    ("botocore.useragent", "sanitize_user_agent_string_component"),
+    ("moto.dynamodb.models.dynamo_type", "Item.__init__"),
+    ("moto.dynamodb.models.dynamo_type", "LimitedSizeDict"),
+    ("moto.dynamodb.models.dynamo_type", "bytesize"),
     ("jsonpath_ng.ext", "parse"),
     ("moto.stepfunctions.parser.asl.utils.json_path", "parse"),
     ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
@@ -162,6 +188,12 @@ def install() -> None:
     _copy_state_as_json()
     _skip_stream_images()
     _query_one_partition()
+    _count_actions_at_the_root()
+    _method_names_once_per_class()
+    _cheap_request_ids()
+    _serialise_dynamodb_items_as_json()
+    _memoise_user_agent_sanitising()
+    _size_new_items_once()
 
 
 def call_registered(function_name: str, event: dict[str, Any]) -> Any:
@@ -392,3 +424,109 @@ def _query_one_partition() -> None:
 
     Table.query = query_partition  # type: ignore[method-assign]
     Table.all_items = items_of_partition  # type: ignore[method-assign]
+
+
+def _count_actions_at_the_root() -> None:
+    from moto.dynamodb.parsing import ast_nodes
+    from moto.dynamodb.parsing.validators import ActionCountValidator
+
+    update_expression = ast_nodes.UpdateExpression  # type: ignore[attr-defined]
+
+    def traverse(self: Any, node: Any) -> Any:
+        if isinstance(node, update_expression):
+            self.verify_action_counts(node)
+        return node
+
+    ActionCountValidator.traverse = traverse
+
+
+def _method_names_once_per_class() -> None:
+    import moto.core.responses as responses
+
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+
+
+def fast_request_id(headerdict: dict[str, Any] | None = None) -> str:
+    """moto's request id (52 characters, upper case and digits) without 52 random.choice calls."""
+    request_id = os.urandom(26).hex().upper()
+    if isinstance(headerdict, dict):
+        headerdict["x-amzn-requestid"] = request_id
+    return request_id
+
+
+def _cheap_request_ids() -> None:
+    for module, attribute in PATCH_POINTS:
+        if attribute == "gen_amzn_requestid_long":
+            setattr(importlib.import_module(module), attribute, fast_request_id)
+
+
+# The item operations whose results are DynamoDB JSON through and through.
+JSON_SERIALISED_DYNAMODB_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _serialise_dynamodb_items_as_json() -> None:
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
+
+    shape_driven = DynamoHandler.serialized
+
+    def serialized(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if (
+            (type(action_result) is DynamoResult or type(action_result).__name__ == "ActionResult")
+            and type(result) is dict
+            and self._get_action() in JSON_SERIALISED_DYNAMODB_ACTIONS
+        ):
+            try:
+                body = json.dumps(result, separators=(",", ":"))
+            except (TypeError, ValueError):  # bytes or another non-JSON value: moto knows the shapes
+                return shape_driven(self, action_result)
+            headers = {"Content-Type": "application/json"}
+            headers.update(self.response_headers)
+            return 200, headers, body
+        return shape_driven(self, action_result)
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+def _memoise_user_agent_sanitising() -> None:
+    import botocore.useragent as useragent
+
+    useragent.sanitize_user_agent_string_component = functools.lru_cache(1024)(
+        useragent.sanitize_user_agent_string_component
+    )
+
+
+def _size_new_items_once() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict, bytesize
+
+    limit = 405_000  # moto's limit (LimitedSizeDict.__setitem__): between DynamoDB's measured 409 and 410 KB
+
+    def new_item(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        stored = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(stored)
+        size = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            dict.__setitem__(stored, key, typed)
+            size += bytesize(key) + typed.size()
+        if size > limit:
+            raise ItemSizeTooLarge
+        self.attrs = stored
+
+    Item.__init__ = new_item  # type: ignore[method-assign]

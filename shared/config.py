@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.domain.surveys import FatiguePolicy
 from shared.domain.thresholds import Thresholds
 from shared.store.schema import (
     ACCOUNTS,
@@ -15,9 +16,12 @@ from shared.store.schema import (
     CONNECTIONS,
     CONTACTS,
     QUARANTINE,
+    REFRESH,
+    RENEWALS,
     RESPONSES,
     ROLLUPS,
     SIGNALS,
+    SURVEYS,
 )
 
 # Connection secrets live under this Secrets Manager prefix, so the functions' IAM policy can name it.
@@ -35,6 +39,7 @@ class Settings(BaseModel):
     contacts_table: str = Field(min_length=3)
     quarantine_table: str = Field(min_length=3)
     signals_table: str = Field(min_length=3)
+    renewals_table: str = Field(min_length=3)
     event_bus_name: str = Field(min_length=1)
     thresholds: Thresholds
 
@@ -67,6 +72,42 @@ class ImportSettings(Settings):
         return cls.model_validate(_read(env) | {"imports_bucket": env.get("IMPORTS_BUCKET")})
 
 
+class SurveySettings(Settings):
+    """The survey planner and the quarterly refresh: their tables, the fatigue rules, and the vendor
+    connection SurveyRequested names (the API destination configured for it)."""
+
+    surveys_table: str = Field(min_length=3)
+    refresh_table: str = Field(min_length=3)
+    survey_connection: str = Field(min_length=1)
+    fatigue: FatiguePolicy
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SurveySettings:
+        env = env or os.environ
+        return cls.model_validate(
+            _read(env)
+            | {
+                "surveys_table": env.get(SURVEYS.env_var),
+                "refresh_table": env.get(REFRESH.env_var),
+                "survey_connection": env.get("SURVEY_CONNECTION"),
+                # As JSON, like THRESHOLDS_JSON; absent means the documented defaults (DESIGN.md §3).
+                "fatigue": json.loads(env.get("FATIGUE_POLICY_JSON") or "{}"),
+            }
+        )
+
+
+class RenewalSettings(SurveySettings):
+    """The renewal escalation's functions: the common settings and the workflow they start and resume."""
+
+    renewal_escalation_arn: str = Field(min_length=20)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RenewalSettings:
+        env = env or os.environ
+        surveys = SurveySettings.from_env(env).model_dump()
+        return cls.model_validate(surveys | {"renewal_escalation_arn": env.get("RENEWAL_ESCALATION_ARN")})
+
+
 def _read(env: Mapping[str, str]) -> dict[str, object]:
     return {
         "responses_table": env.get(RESPONSES.env_var),
@@ -77,6 +118,7 @@ def _read(env: Mapping[str, str]) -> dict[str, object]:
         "contacts_table": env.get(CONTACTS.env_var),
         "quarantine_table": env.get(QUARANTINE.env_var),
         "signals_table": env.get(SIGNALS.env_var),
+        "renewals_table": env.get(RENEWALS.env_var),
         "event_bus_name": env.get("EVENT_BUS_NAME"),
         # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
         "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),

@@ -1,8 +1,9 @@
-"""The one event envelope every npsops event travels in, and the catalog of detail types.
+"""The one event envelope every npsops event travels in, and the detail types it can carry.
 
 Consumers (CRMs, Slack, queues) match on `detail-type` and read `detail`, which is an EventEnvelope.
 The envelope's `event_id` is derived from what happened, so a redelivered or replayed event carries
-the same id and consumers can deduplicate on it.
+the same id and consumers can deduplicate on it. Each detail type's `data` has one pydantic model and
+a version, registered in shared/event_catalog.py CATALOG (read its docstring to add a detail type).
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ class DetailType(StrEnum):
     RESPONSE_SCORED = "ResponseScored"
     ACCOUNT_NPS_CHANGED = "AccountNpsChanged"
     CASE_OPENED = "CaseOpened"
+    ACCOUNT_HEALTH_CHANGED = "AccountHealthChanged"
+    CASE_ESCALATED = "CaseEscalated"
+    CASE_CONTACTED = "CaseContacted"
+    CASE_RESOLVED = "CaseResolved"
+    CASE_RECOVERED = "CaseRecovered"
+    CASE_REOPENED = "CaseReopened"
+    RENEWAL_CHECKPOINT_REACHED = "RenewalCheckpointReached"
+    EXPANSION_OPPORTUNITY = "ExpansionOpportunity"
+    SURVEY_REQUESTED = "SurveyRequested"
+    SURVEY_SUPPRESSED = "SurveySuppressed"
+    THRESHOLDS_REFRESHED = "ThresholdsRefreshed"
 
 
 class EventEnvelope(BaseModel):
@@ -30,6 +42,7 @@ class EventEnvelope(BaseModel):
     envelope_version: str = ENVELOPE_VERSION
     event_id: str
     detail_type: DetailType
+    data_version: str  # the version of `data`'s model (shared/event_catalog.py), bumped on any change
     occurred_at: datetime
     correlation_id: str  # the response key, from intake to the last event
     account_id: str
@@ -46,9 +59,19 @@ def envelope(
     program: str,
     data: BaseModel,
 ) -> EventEnvelope:
+    # Imported here: the catalog imports the data models, whose modules import this one.
+    from shared.event_catalog import CATALOG
+
+    entry = CATALOG.entry(detail_type)
+    if not isinstance(data, entry.model):
+        raise TypeError(
+            f"{detail_type} carries {entry.model.__name__} (shared/event_catalog.py), "
+            f"not {type(data).__name__}"
+        )
     return EventEnvelope(
         event_id=f"{detail_type}:{subject}",
         detail_type=detail_type,
+        data_version=entry.version,
         occurred_at=occurred_at,
         correlation_id=correlation_id,
         account_id=account_id,

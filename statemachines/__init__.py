@@ -56,4 +56,11 @@ RESPONSE_PIPELINE = StateMachineSpec("response-pipeline", "response_pipeline.asl
 # Children are STANDARD too: moto only accepts ExecutionType STANDARD, and on AWS it gives each chunk
 # an exactly-once run with its own history in the console, for a few state transitions per 1,000 rows.
 BULK_IMPORT = StateMachineSpec("bulk-import", "bulk_import.asl.json", "STANDARD")
-STATE_MACHINES = (RESPONSE_PIPELINE, BULK_IMPORT)
+# STANDARD: waits weeks (for the pre-renewal answer, then until 30 days before the renewal). Its
+# Wait and task timeout come from the execution's input (the plan's timestamps), so the local
+# runtime's simulated clock can run a whole renewal cycle in seconds.
+RENEWAL_ESCALATION = StateMachineSpec("renewal-escalation", "renewal_escalation.asl.json", "STANDARD")
+# STANDARD: run once a quarter, each step idempotent per quarter; its history is the audit trail of
+# how a threshold set came to be. Minutes long at most (snapshots of every account).
+QUARTERLY_REFRESH = StateMachineSpec("quarterly-refresh", "quarterly_refresh.asl.json", "STANDARD")
+STATE_MACHINES = (RESPONSE_PIPELINE, BULK_IMPORT, RENEWAL_ESCALATION, QUARTERLY_REFRESH)

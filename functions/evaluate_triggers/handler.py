@@ -32,6 +32,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         signals,
         rollups,
         settings.thresholds,
+        sentiment=step.sentiment,
     )
     for firing in evaluated.firings:
         metrics.add_metric(name=f"Trigger-{firing.rule}", unit=MetricUnit.Count, value=1)

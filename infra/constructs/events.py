@@ -1,15 +1,19 @@
-"""The npsops event bus, its archive, and one rule per RuleSpec in shared/events.py with its target."""
+"""The npsops event bus, its archive, the schema registry with every detail type's schema
+(shared/event_catalog.py), and one rule per RuleSpec in shared/events.py with its target."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from shared.event_catalog import CATALOG, SCHEMA_REGISTRY, event_schema
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES, RuleSpec
 
 ARCHIVE_RETENTION = Duration.days(365)
@@ -41,7 +45,7 @@ def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
     return events.EventPattern(**{_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
 
 
-def _queue(scope: Construct, construct_id: str, **props: Any) -> sqs.Queue:
+def queue(scope: Construct, construct_id: str, **props: Any) -> sqs.Queue:
     # SQS-managed SSE, not KMS: EventBridge can only send to a KMS-encrypted queue through a
     # customer-managed key, which costs and adds nothing here.
     return sqs.Queue(
@@ -61,11 +65,33 @@ class EventBus(Construct):
             retention=ARCHIVE_RETENTION,
         )
 
+        # Consumers generate code bindings from these; a version bump in the catalog is a new
+        # schema version in the registry (CloudFormation updates the schema's content).
+        self.schema_registry = eventschemas.CfnRegistry(
+            self,
+            "SchemaRegistry",
+            registry_name=SCHEMA_REGISTRY,
+            description=f"Every detail type on the {BUS_NAME} bus, one versioned envelope",
+        )
+        self.schemas: dict[str, eventschemas.CfnSchema] = {}
+        for entry in CATALOG:
+            schema = eventschemas.CfnSchema(
+                self,
+                f"Schema-{entry.detail_type.value}",
+                registry_name=SCHEMA_REGISTRY,
+                schema_name=entry.schema_name,
+                type="JSONSchemaDraft4",
+                content=json.dumps(event_schema(entry), sort_keys=True),
+                description=f"{entry.description} (data version {entry.version})",
+            )
+            schema.add_dependency(self.schema_registry)  # the registry must exist first
+            self.schemas[entry.detail_type.value] = schema
+
         # One DLQ for both ways an event can fail to reach the CRM: EventBridge could not deliver it
         # to the outbox (the rule target's DLQ), or a consumer failed it OUTBOX_MAX_RECEIVES times
         # (the outbox's redrive). Either way the fix is the same: redrive it into the outbox.
-        self.crm_outbox_dlq = _queue(self, "CrmOutboxDlq", retention_period=DLQ_RETENTION)
-        self.crm_outbox = _queue(
+        self.crm_outbox_dlq = queue(self, "CrmOutboxDlq", retention_period=DLQ_RETENTION)
+        self.crm_outbox = queue(
             self,
             "CrmOutbox",
             dead_letter_queue=sqs.DeadLetterQueue(

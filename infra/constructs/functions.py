@@ -12,6 +12,10 @@ from constructs import Construct
 from functions.catalog import (
     ACCOUNTS_API,
     AGGREGATE,
+    CASE_SLA_SWEEP,
+    CASES_API,
+    CLOSE_THE_LOOP,
+    CRM_MAPPING,
     DIRECTORY,
     EVALUATE_TRIGGERS,
     FUNCTIONS,
@@ -20,7 +24,13 @@ from functions.catalog import (
     IMPORT_SUMMARIZE,
     INTAKE,
     OPEN_CASES,
+    QUARTERLY_REFRESH_STEP,
+    RENEWAL_CHECKPOINTS,
+    RENEWAL_SCANNER,
+    REPORTS_API,
     SCORE,
+    SURVEY_PLANNER,
+    SURVEYS_API,
     WEBHOOK,
     FunctionSpec,
 )
@@ -35,9 +45,12 @@ from shared.store.schema import (
     CONNECTIONS,
     CONTACTS,
     QUARANTINE,
+    REFRESH,
+    RENEWALS,
     RESPONSES,
     ROLLUPS,
     SIGNALS,
+    SURVEYS,
     TableSpec,
 )
 
@@ -53,6 +66,11 @@ INTAKE_ACCESS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem")
 REVISING_INTAKE_ACCESS = (*INTAKE_ACCESS, "dynamodb:UpdateItem")
 # Listing every connection or held answer is a Scan of a small table (an operator's command).
 LIST = ("dynamodb:Scan",)
+# Asking for a survey (shared/services/surveys.py request_survey): read the contact's and account's
+# history, record the decision once.
+SURVEY_REQUESTS = ("dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem")
+# A renewal is recorded once (conditional put) and then updated (its task token, its status).
+RENEWAL_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 
 # Which table each function reaches, and how. Score is pure: no table at all.
 DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
@@ -95,12 +113,57 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
         (CASES, ("dynamodb:PutItem",)),
     ),
     IMPORT_SUMMARIZE.name: (),
+    # The closed loop: cases are read, and saved with a conditional put on their version.
+    CASES_API.name: (
+        (CASES, (*READ, "dynamodb:PutItem", *LIST)),
+        (ACCOUNTS, (*READ, *LIST)),
+        (SURVEYS, SURVEY_REQUESTS),  # a resolved detractor case's follow-up survey
+    ),
+    CASE_SLA_SWEEP.name: ((CASES, (*READ, "dynamodb:PutItem")), (ACCOUNTS, READ)),
+    # The renewal escalation: the scanner reads every account; checkpoints read NPS, signals and the
+    # recovery case, open cases and keep the task token on the renewal.
+    RENEWAL_SCANNER.name: ((ACCOUNTS, (*READ, *LIST)), (SIGNALS, READ), (RENEWALS, (*READ, *RENEWAL_WRITES))),
+    RENEWAL_CHECKPOINTS.name: (
+        (ACCOUNTS, READ),
+        (SIGNALS, READ),
+        (ROLLUPS, READ),
+        (CASES, (*READ, "dynamodb:PutItem")),
+        (RENEWALS, (*READ, *RENEWAL_WRITES)),
+        (CONTACTS, LIST),  # checkpoint 1 asks the account's contacts
+        (SURVEYS, SURVEY_REQUESTS),
+    ),
+    CLOSE_THE_LOOP.name: ((CASES, (*READ, "dynamodb:PutItem")), (RENEWALS, (*READ, *RENEWAL_WRITES))),
+    CRM_MAPPING.name: (),  # maps an event to a message: no table
+    # Reports only read: the directory and every case (Scan), roll-ups by quarter, signals by account.
+    REPORTS_API.name: ((ACCOUNTS, READ + LIST), (ROLLUPS, READ), (SIGNALS, READ), (CASES, READ + LIST)),
+    # Lists the contact directory (a Scan); reads and records survey decisions (conditional puts).
+    SURVEY_PLANNER.name: ((CONTACTS, LIST), (SURVEYS, ("dynamodb:Query", "dynamodb:PutItem"))),
+    # Reads the directory (Scan), roll-ups and signals; writes the quarter's snapshots, benchmarks,
+    # threshold sets and backtest.
+    # Milestones ask for surveys as the planner does (reads the directory for a missing email);
+    # listing every request is a Scan of the surveys table.
+    SURVEYS_API.name: (
+        (CONTACTS, READ),
+        (SURVEYS, ("dynamodb:Query", "dynamodb:PutItem", "dynamodb:Scan")),
+    ),
+    QUARTERLY_REFRESH_STEP.name: (
+        (ACCOUNTS, READ + LIST),
+        (ROLLUPS, READ),
+        (SIGNALS, READ),
+        (REFRESH, ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")),
+    ),
 }
 
 # Webhooks read connection secrets; the directory API creates and rotates them.
 SECRET_ACCESS: dict[str, tuple[str, ...]] = {
     WEBHOOK.name: ("secretsmanager:GetSecretValue",),
     DIRECTORY.name: ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"),
+}
+
+# On AWS the score step reads comments with Amazon Comprehend (shared/store/comprehend.py); locally
+# TEXT_ANALYZER is unset and the embedded lexicon analyzer runs, so this lives here, not in the catalog.
+COMPREHEND_ACCESS: dict[str, tuple[str, ...]] = {
+    SCORE.name: ("comprehend:DetectSentiment", "comprehend:DetectKeyPhrases"),
 }
 
 
@@ -162,7 +225,9 @@ class Functions(Construct):
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
             # PIPELINE_ARN is added to the intake once the pipeline exists (infra/stack.py).
-            environment=environment | dict(spec.environment),
+            environment=environment
+            | dict(spec.environment)
+            | ({"TEXT_ANALYZER": "comprehend"} if spec.name in COMPREHEND_ACCESS else {}),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             role=role,
@@ -175,11 +240,17 @@ class Functions(Construct):
             )
         if spec.name in SECRET_ACCESS:
             self._grant_connection_secrets(role, SECRET_ACCESS[spec.name])
+        if spec.name in COMPREHEND_ACCESS:
+            # Comprehend's synchronous detect actions have no resource-level permissions.
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(COMPREHEND_ACCESS[spec.name]), resources=["*"])
+            )
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support "
-            "resource-level permissions, so their resource is *.",
+            "X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords (and, on the score "
+            "function, comprehend:DetectSentiment and DetectKeyPhrases) do not support resource-level "
+            "permissions, so their resource is *.",
         )
         acknowledge(
             function,

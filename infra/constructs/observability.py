@@ -1,4 +1,6 @@
-"""Alarms (failed pipeline runs, DLQ depth, API 5xx) and the operations dashboard."""
+"""Alarms (failed pipeline runs, DLQ depth, API 5xx, Lambda throttles, undeliverable CRM events)
+and the operations dashboard, with the business metrics the handlers emit (Powertools, namespace
+npsops): responses by band, triggers fired, cases opened, SLA breaches."""
 
 from __future__ import annotations
 
@@ -7,12 +9,20 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from shared.observability import SERVICE
+
 PERIOD = Duration.minutes(5)
+METRICS_NAMESPACE = SERVICE  # Powertools' namespace (infra/constructs/functions.py)
+BUSINESS_METRICS = {
+    "Responses by band": ("ResponsesPromoter", "ResponsesPassive", "ResponsesDetractor"),
+    "Cases and SLAs": ("CasesOpened", "SlaBreaches"),
+}
 
 
 class Observability(Construct):
@@ -30,6 +40,7 @@ class Observability(Construct):
         api: apigwv2.HttpApi,
         functions: Sequence[tuple[str, lambda_.IFunction]],
         dead_letter_queues: Mapping[str, sqs.IQueue],
+        crm_rules: Mapping[str, Sequence[events.IRule]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.alarms: list[cloudwatch.Alarm] = []
@@ -48,6 +59,35 @@ class Observability(Construct):
             api.metric_server_error(period=PERIOD, statistic="Sum"),
             "The intake API answered 5xx: vendors will retry, or lose, responses.",
         )
+        # HTTP APIs have no throttle metric of their own (a throttled request is a 429 in 4xx);
+        # what throttles here is Lambda's concurrency (account-wide), which becomes 5xx or retries.
+        # No label: a labelled metric becomes a metric query, and alarms read best as plain metrics.
+        throttles = lambda_.Function.metric_all_throttles(period=PERIOD, statistic="Sum")
+        self._alarm("LambdaThrottles", throttles, "A function was throttled: raise its concurrency.")
+        crm_failures: list[cloudwatch.IMetric] = []
+        for destination, rules in (crm_rules or {}).items():
+            # One alarm per CRM: its rules' failed invocations (each retried, then dead-lettered).
+            failed = cloudwatch.MathExpression(
+                expression="+".join(f"{destination}{i}" for i in range(len(rules))),
+                using_metrics={
+                    f"{destination}{i}": cloudwatch.Metric(
+                        namespace="AWS/Events",
+                        metric_name="FailedInvocations",
+                        dimensions_map={"RuleName": rule.rule_name},
+                        period=PERIOD,
+                        statistic="Sum",
+                    )
+                    for i, rule in enumerate(rules)
+                },
+                period=PERIOD,
+                label=f"{destination} deliveries failed",
+            )
+            crm_failures.append(failed)
+            self._alarm(
+                f"CrmDeliveriesFailed{destination.title()}",
+                failed,
+                f"{destination} rejected or never answered an event: retried, then dead-lettered.",
+            )
         dlq_depths: list[cloudwatch.IMetric] = []
         for name, queue in dead_letter_queues.items():
             depth = queue.metric_approximate_number_of_messages_visible(
@@ -96,6 +136,32 @@ class Observability(Construct):
             ),
             cloudwatch.GraphWidget(title="Dead-letter queue depth", left=dlq_depths, width=12),
         )
+        business = [
+            cloudwatch.GraphWidget(
+                title=title,
+                left=[
+                    cloudwatch.Metric(
+                        namespace=METRICS_NAMESPACE,
+                        metric_name=name,
+                        dimensions_map={"service": SERVICE},
+                        period=PERIOD,
+                        statistic="Sum",
+                        label=name,
+                    )
+                    for name in names
+                ],
+                width=8,
+            )
+            for title, names in BUSINESS_METRICS.items()
+        ]
+        business.append(
+            cloudwatch.GraphWidget(
+                title="Lambda throttles and CRM deliveries failed",
+                left=[throttles.with_(label="Lambda throttles"), *crm_failures],
+                width=8,
+            )
+        )
+        self.dashboard.add_widgets(*business)
 
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
         self.alarms.append(

@@ -112,6 +112,27 @@ class Pipeline(Construct):
         )
 
     @property
+    def arn(self) -> str:
+        """The state machine's ARN from its name: for functions it invokes that also start, stop or
+        resume it (a reference to the resource would make a dependency cycle)."""
+        return Stack.of(self).format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=self.state_machine_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    @property
+    def executions_arn(self) -> str:
+        """Every execution of this state machine (arn:...:execution:{name}:*)."""
+        return Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{self.state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    @property
     def child_executions_arn(self) -> str:
         return Stack.of(self).format_arn(
             service="states",

@@ -30,6 +30,7 @@ from shared.domain.contact_history import ContactScores, declining_entries, with
 from shared.domain.models import CanonicalResponse
 from shared.domain.nps import NpsStat, change_exceeds_noise
 from shared.domain.quarters import previous_quarter, quarter_of
+from shared.domain.sentiment import Sentiment
 from shared.domain.signals import QUARTER_PATTERN, QuarterSignals, percent_change, usage_level
 from shared.domain.themes import OWNING_TEAM, Theme
 from shared.domain.thresholds import Thresholds
@@ -64,6 +65,7 @@ class ResponseFacts(BaseModel):
     response: CanonicalResponse
     account: Account | None
     themes: list[Theme]
+    sentiment: Sentiment | None = None  # the comment's (None: no comment, or not analysed)
     history: ContactScores  # the contact's recent scores, with or without this answer (it is added)
     signals: QuarterSignals  # the account's signals in the answer's quarter
     previous_signals: QuarterSignals  # ... and the quarter before
@@ -246,21 +248,35 @@ def declining_scores(facts: ResponseFacts, thresholds: Thresholds) -> TriggerFir
 
 def at_risk_passive(facts: ResponseFacts, thresholds: Thresholds) -> TriggerFiring | None:
     """Trigger 7: a 7 or 8 while the account's usage level falls more than
-    `at_risk_passive_usage_drop_pct` quarter over quarter -> CSM play before they become detractors."""
+    `at_risk_passive_usage_drop_pct` quarter over quarter, or whose comment is negative (the score
+    says "fine", the words say why not) -> CSM play before they become detractors."""
     response = facts.response
     if not 7 <= response.score <= 8:
         return None
     usage = _usage_change(facts.signals, facts.previous_signals)
     change = usage["usage_change_pct"]
-    if change is None or change >= -thresholds.at_risk_passive_usage_drop_pct:
+    usage_falling = change is not None and change < -thresholds.at_risk_passive_usage_drop_pct
+    negative = facts.sentiment is Sentiment.NEGATIVE
+    if not usage_falling and not negative:
         return None
+    reasons = []
+    if usage_falling:
+        assert change is not None
+        reasons.append(f"usage fell {-change:.0f}%")
+    if negative:
+        themes = ", ".join(theme.value for theme in facts.themes)
+        reasons.append("their comment is negative" + (f" ({themes})" if themes else ""))
     return _contact_firing(
         TriggerRule.AT_RISK_PASSIVE,
         facts,
         thresholds.at_risk_passive_sla_hours,
-        f"At-risk passive: {response.contact_id} scored {response.score} while usage fell "
-        f"{-change:.0f}%; re-engage before they become a detractor",
-        usage | {"usage_drop_threshold_pct": thresholds.at_risk_passive_usage_drop_pct},
+        f"At-risk passive: {response.contact_id} scored {response.score} and {' and '.join(reasons)}; "
+        "re-engage before they become a detractor",
+        usage
+        | {
+            "usage_drop_threshold_pct": thresholds.at_risk_passive_usage_drop_pct,
+            "sentiment": facts.sentiment.value if facts.sentiment else None,
+        },
         thresholds,
     )
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.accounts import UNKNOWN_TEAM, Account
 from shared.domain.triggers import OwnerRole, TriggerFiring
@@ -30,6 +30,18 @@ class StatusChange(BaseModel):
     note: str | None = None
 
 
+class FollowUp(BaseModel):
+    """The survey a resolved detractor case asks its contact, and the answer once it came."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    requested_at: datetime
+    due_at: datetime
+    score: int | None = None
+    answered_at: datetime | None = None
+
+
 class Case(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -48,6 +60,20 @@ class Case(BaseModel):
     response_id: str
     contact_id: str | None = None
     history: list[StatusChange]
+    # The closed loop (shared/domain/case_flow.py): how far up the ladder, when first contacted,
+    # whether the first-contact SLA was kept, what was found and done, and the follow-up.
+    escalation_level: int = Field(default=0, ge=0, le=2)
+    first_contact_at: datetime | None = None
+    sla_breached: bool = False
+    resolved_at: datetime | None = None
+    root_cause: str | None = None
+    action_taken: str | None = None
+    outcome: str | None = None
+    follow_up: FollowUp | None = None
+    follow_up_scores: list[int] = Field(default_factory=list)
+    recovered_at: datetime | None = None
+    # Optimistic concurrency: each saved change bumps it, and a save expects the version it read.
+    version: int = Field(default=0, ge=0)
 
 
 def case_from_firing(firing: TriggerFiring, account: Account | None, now: datetime) -> Case:

@@ -98,6 +98,26 @@ class Thresholds(BaseModel):
     # Trigger 7 (expansion promoter): a 9-10 who asks for a feature -> expansion play.
     expansion_promoter_sla_hours: int = Field(default=120, ge=1)
 
+    # Closed loop. A case not contacted by its due time climbs the ladder CSM -> CS lead -> executive
+    # sponsor, each step with a fresh SLA of the case's own length.
+    # Resolving a detractor case asks the contact again this many days later...
+    follow_up_delay_days: int = Field(default=14, ge=1, le=180)
+    # ...and the answer recovers the case when it is at least this, or this many points above the
+    # score that opened it; otherwise the case reopens.
+    recovery_min_score: int = Field(default=7, ge=0, le=10)
+    recovery_min_gain: int = Field(default=3, ge=1, le=10)
+
+    # Pre-renewal escalation: starts this many days before the renewal date...
+    renewal_window_days: int = Field(default=90, ge=60, le=90)
+    # ...waits this long for the pre-renewal answer (then "no answer" is the risk signal)...
+    renewal_answer_days: int = Field(default=21, ge=1, le=45)
+    # ...and checks again this many days before renewal (checkpoint 3).
+    renewal_final_check_days: int = Field(default=30, ge=7, le=59)
+    # Checkpoint 3: an account whose health is below this is still at risk.
+    renewal_min_health: float = Field(default=60.0, ge=0, le=100)
+    renewal_recovery_sla_hours: int = Field(default=48, ge=1)
+    renewal_executive_sla_hours: int = Field(default=72, ge=1)
+
     @model_validator(mode="after")
     def _tiers_ordered(self) -> Thresholds:
         if self.tier_2_min_arr > self.tier_1_min_arr:

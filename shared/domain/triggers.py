@@ -28,6 +28,11 @@ class TriggerRule(StrEnum):
     SILENT_DETRACTOR = "silent-detractor"  # 7: low NPS, low engagement
     AT_RISK_PASSIVE = "at-risk-passive"  # 7: a 7-8 while the account's usage falls
     EXPANSION_PROMOTER = "expansion-promoter"  # 7: a 9-10 who asks for a feature
+    # The pre-renewal escalation's plays (shared/domain/renewals.py).
+    RENEWAL_RECOVERY_PLAN = "renewal-recovery-plan"  # checkpoint 2: a pre-renewal answer below 7
+    RENEWAL_EXPANSION = "renewal-expansion"  # checkpoint 2: 8 or more
+    RENEWAL_NO_ANSWER = "renewal-no-answer"  # checkpoint 2: no answer is a risk signal
+    RENEWAL_EXECUTIVE_ESCALATION = "renewal-executive-escalation"  # checkpoint 3: still at risk
 
 
 class OwnerRole(StrEnum):

@@ -26,7 +26,8 @@ from shared.domain.nps import NpsStat, nps_of
 from shared.domain.quarters import previous_quarter, quarter_of
 from shared.domain.rollup import VoteChange, rollup_key_of, vote_of
 from shared.domain.scoring import Play, band_for, play_for
-from shared.domain.themes import Theme, ThemeClassifier
+from shared.domain.sentiment import Sentiment, TextAnalyzer
+from shared.domain.themes import Theme
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
 from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
@@ -45,6 +46,8 @@ class Scored(BaseModel):
     play: Play
     quarter: str
     themes: list[Theme]
+    sentiment: Sentiment | None = None  # None when the answer has no comment
+    sentiment_score: float | None = None
     events: list[Entry]
 
 
@@ -59,16 +62,19 @@ class ResponseScoredData(BaseModel):
     touchpoint: str | None
     comment: str | None
     themes: list[Theme]
+    sentiment: Sentiment | None = None
+    sentiment_score: float | None = None
 
 
-def score(response: CanonicalResponse, bus_name: str, classifier: ThemeClassifier) -> Scored:
+def score(response: CanonicalResponse, bus_name: str, analyzer: TextAnalyzer) -> Scored:
     band, play, quarter = (
         band_for(response.score),
         play_for(response.score),
         quarter_of(response.submitted_at),
     )
     tags = [tag for tag in response.properties.get("tags", "").split(",") if tag]
-    themes = classifier.themes(response.comment, tags)
+    analysis = analyzer.analyze(response.comment, tags)
+    themes = analysis.themes
     data = ResponseScoredData(
         response_key=response.key,
         contact_id=response.contact_id,
@@ -80,10 +86,18 @@ def score(response: CanonicalResponse, bus_name: str, classifier: ThemeClassifie
         touchpoint=response.touchpoint,
         comment=response.comment,
         themes=themes,
+        sentiment=analysis.sentiment,
+        sentiment_score=analysis.sentiment_score,
     )
     event = _event(DetailType.RESPONSE_SCORED, response.revision_key, response, data)
     return Scored(
-        band=band, play=play, quarter=quarter, themes=themes, events=[put_events_entry(event, bus_name)]
+        band=band,
+        play=play,
+        quarter=quarter,
+        themes=themes,
+        sentiment=analysis.sentiment,
+        sentiment_score=analysis.sentiment_score,
+        events=[put_events_entry(event, bus_name)],
     )
 
 
@@ -165,6 +179,7 @@ def evaluate_triggers(
     signals: SignalRepository,
     rollups: RollupRepository,
     thresholds: Thresholds,
+    sentiment: Sentiment | None = None,
 ) -> Evaluated:
     """Every rule this response can fire: its own (1 detractor, 6 declining scores, 7 plays), its
     account's quarter (2 NPS drop; 3, 4, 6, 7 combined with signals, which may have come first) and
@@ -192,6 +207,7 @@ def evaluate_triggers(
         response=response,
         account=account,
         themes=themes,
+        sentiment=sentiment,
         history=history,
         signals=quarter_signals,
         previous_signals=earlier_signals,

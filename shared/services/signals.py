@@ -19,6 +19,7 @@ from shared.domain.rollup import RollupKey
 from shared.domain.signals import Commercial, Signal
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring
+from shared.event_data import account_health_changed_entry
 from shared.services.pipeline import case_opened_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
@@ -64,25 +65,41 @@ class AccountSignals:
             for quarter in {signal.quarter, next_quarter(signal.quarter)}:
                 if quarter <= current and (evaluate_from is None or quarter >= evaluate_from):
                     touched[(signal.account_id, quarter)].add(signal.kind.value)
+        # The account·quarters whose own signals changed, so their health did: the latest as_of.
+        changed_health: dict[tuple[str, str], datetime] = {}
+        for signal in stored:
+            key = (signal.account_id, signal.quarter)
+            changed_health[key] = max(signal.as_of, changed_health.get(key, signal.as_of))
         opened: list[str] = []
         entries = []
         for (account_id, quarter), kinds in sorted(touched.items()):
             account = self.accounts.get(account_id)
             source = f"signal:{'+'.join(sorted(kinds))}:{quarter}"
-            for firing in self.evaluate(account, account_id, quarter, source):
+            facts = self.facts(account, account_id, quarter, source)
+            for firing in account_rules(facts, self.thresholds):
                 case = case_from_firing(firing, account, now)
                 if self.cases.open(case):
                     opened.append(case.case_id)
                     entries.append(case_opened_entry(case, ACCOUNT_PROGRAM, source, self.bus_name, now))
+            if (account_id, quarter) in changed_health:
+                as_of = changed_health[(account_id, quarter)]
+                entries.append(
+                    account_health_changed_entry(facts, kinds, as_of, self.thresholds, self.bus_name, now)
+                )
         self.publisher.publish(entries)
         return SignalsTaken(stored=len(stored), stale=len(batch) - len(stored), opened=opened)
 
     def evaluate(
         self, account: Account | None, account_id: str, quarter: str, source: str
     ) -> list[TriggerFiring]:
+        return account_rules(self.facts(account, account_id, quarter, source), self.thresholds)
+
+    def facts(
+        self, account: Account | None, account_id: str, quarter: str, source: str
+    ) -> AccountQuarterFacts:
         current, previous = self.nps(account_id, quarter), self.nps(account_id, previous_quarter(quarter))
         known = self.signals.for_quarters(account_id, previous_quarter(quarter), quarter)
-        facts = AccountQuarterFacts(
+        return AccountQuarterFacts(
             account=account,
             account_id=account_id,
             quarter=quarter,
@@ -93,7 +110,6 @@ class AccountSignals:
             previous_signals=known[previous_quarter(quarter)],
             source=source,
         )
-        return account_rules(facts, self.thresholds)
 
     def nps(self, account_id: str, quarter: str) -> NpsStat:
         key = RollupKey(

@@ -10,6 +10,7 @@ from shared.domain.accounts import Account
 from shared.domain.contact_history import ContactScores
 from shared.domain.models import CanonicalResponse
 from shared.domain.nps import NpsStat
+from shared.domain.sentiment import Sentiment
 from shared.domain.themes import Theme
 from shared.domain.triggers import TriggerFiring
 
@@ -30,6 +31,7 @@ class EvaluateStep(ResponseStep):
     previous: NpsStat
     themes: list[Theme]
     history: ContactScores
+    sentiment: Sentiment | None = None  # the comment's, from Score (None: no comment)
 
 
 class OpenCasesStep(ResponseStep):

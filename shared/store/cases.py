@@ -1,9 +1,24 @@
-"""The Cases table: one item per case, keyed by the firing that opened it."""
+"""The Cases table: one item per case, keyed by the firing that opened it.
+
+Changes are saved with optimistic concurrency (the version the change was made from), so two people
+acting on one case at once cannot overwrite each other. Cases waiting for a first contact carry a
+sparse `awaiting` attribute: the SLA sweep reads them from an index by due time, never the table.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.domain.case_flow import AWAITING_CONTACT
 from shared.domain.cases import Case
-from shared.store.dynamo import items, put_if_absent
+from shared.store.dynamo import client, from_item, items, put_if, put_if_absent, translated_errors
+
+AWAITING = "awaiting"
+
+
+class CaseConflict(Exception):
+    """The case changed since it was read: read it again and retry the action."""
 
 
 class CaseRepository:
@@ -12,7 +27,30 @@ class CaseRepository:
 
     def open(self, case: Case) -> bool:
         """Open a case once. False when a case for the same firing exists: it is left as it is."""
-        return put_if_absent(self._table, {"pk": case.case_id} | case.model_dump(mode="json"))
+        return put_if_absent(self._table, _item(case))
+
+    def get(self, case_id: str) -> Case | None:
+        with translated_errors():
+            found = client().get_item(TableName=self._table, Key={"pk": {"S": case_id}}, ConsistentRead=True)
+        return _case(from_item(found["Item"])) if "Item" in found else None
+
+    def save(self, case: Case) -> None:
+        """Store a changed case (version n + 1) if the stored one is still version n."""
+        condition = "attribute_exists(pk) AND (attribute_not_exists(version) OR version = :read)"
+        if not put_if(self._table, _item(case), condition, {":read": case.version - 1}):
+            raise CaseConflict(f"case {case.case_id} changed since it was read")
+
+    def awaiting_contact(self, due_before: datetime) -> list[Case]:
+        """Cases waiting for a first contact whose SLA is due by then, from the sparse index."""
+        found = items(
+            "query",
+            TableName=self._table,
+            IndexName="awaiting_contact",
+            KeyConditionExpression="#a = :y AND due_at <= :due",
+            ExpressionAttributeNames={"#a": AWAITING},
+            ExpressionAttributeValues={":y": {"S": "Y"}, ":due": {"S": _as_stored(due_before)}},
+        )
+        return [_case(item) for item in found]
 
     def for_owner(self, owner: str) -> list[Case]:
         return self._query("by_owner", "owner", owner)
@@ -21,7 +59,7 @@ class CaseRepository:
         return self._query("by_account", "account_id", account_id)
 
     def all(self) -> list[Case]:
-        return [Case.model_validate(item) for item in items("scan", TableName=self._table)]
+        return [_case(item) for item in items("scan", TableName=self._table)]
 
     def _query(self, index: str, attribute: str, value: str) -> list[Case]:
         found = items(
@@ -32,4 +70,20 @@ class CaseRepository:
             ExpressionAttributeNames={"#a": attribute},
             ExpressionAttributeValues={":v": {"S": value}},
         )
-        return [Case.model_validate(item) for item in found]
+        return [_case(item) for item in found]
+
+
+def _as_stored(moment: datetime) -> str:
+    """A UTC time as pydantic stores it ("...Z"), so index comparisons are between like strings."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _item(case: Case) -> dict[str, Any]:
+    item: dict[str, Any] = {"pk": case.case_id} | case.model_dump(mode="json")
+    if case.status in AWAITING_CONTACT:
+        item[AWAITING] = "Y"
+    return item
+
+
+def _case(item: dict[str, Any]) -> Case:
+    return Case.model_validate({k: v for k, v in item.items() if k not in ("pk", AWAITING)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.domain.contacts import Contact
-from shared.store.dynamo import client, from_item, to_item, translated_errors
+from shared.store.dynamo import client, from_item, items, to_item, translated_errors
 
 
 class ContactRepository:
@@ -16,6 +16,15 @@ class ContactRepository:
         with translated_errors():
             for key in contact.lookup_keys:
                 client().put_item(TableName=self._table, Item=to_item({"pk": key} | record))
+
+    def all(self) -> list[Contact]:
+        """Every contact once (a Scan; each person has an item per lookup key): the survey planner's list."""
+        people: dict[str, Contact] = {}
+        for item in items("scan", TableName=self._table):
+            item.pop("pk")
+            contact = Contact.model_validate(item)
+            people[contact.contact_id] = contact
+        return [people[contact_id] for contact_id in sorted(people)]
 
     def find(self, keys: list[str]) -> Contact | None:
         """The first key the directory knows, in the order given."""

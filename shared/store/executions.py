@@ -1,10 +1,13 @@
-"""Starts the response pipeline. Execution names are response keys, so a run is easy to find."""
+"""Starts the response pipeline (execution names are response keys, so a run is easy to find) and
+the long-running workflows."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -48,3 +51,57 @@ def execution_name(wanted: str) -> str:
         return name
     digest = hashlib.sha256(wanted.encode()).hexdigest()[:12]
     return f"{name[: _MAX_NAME - 13]}-{digest}"
+
+
+class Workflows:
+    """Starts, stops and resumes executions of one long-running state machine (the renewal
+    escalation): named executions, so starting one twice is harmless."""
+
+    def __init__(self, state_machine_arn: str) -> None:
+        self._arn = state_machine_arn
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        with _translated():
+            try:
+                started = _client().start_execution(
+                    stateMachineArn=self._arn, name=name, input=json.dumps(payload)
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                    raise
+                return self.arn_of(name)
+        return str(started["executionArn"])
+
+    def stop(self, name: str, cause: str) -> None:
+        with _translated():
+            try:
+                _client().stop_execution(executionArn=self.arn_of(name), cause=cause[:32768])
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+                    raise
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
+        """Hand a waiting task its result; False when it no longer waits (timed out, stopped)."""
+        with _translated():
+            try:
+                _client().send_task_success(taskToken=task_token, output=json.dumps(output))
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in (
+                    "TaskTimedOut",
+                    "InvalidToken",
+                    "TaskDoesNotExist",
+                ):
+                    raise
+                return False
+        return True
+
+    def arn_of(self, name: str) -> str:
+        return self._arn.replace(":stateMachine:", ":execution:") + f":{name}"
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except (ClientError, BotoCoreError) as error:
+        raise StoreUnavailable(f"Step Functions: {error}") from error

@@ -53,7 +53,13 @@ CASES = TableSpec(
     logical_name="Cases",
     env_var="CASES_TABLE",
     partition_key="pk",
-    indexes=(Index("by_owner", "owner", "opened_at"), Index("by_account", "account_id", "opened_at")),
+    indexes=(
+        Index("by_owner", "owner", "opened_at"),
+        Index("by_account", "account_id", "opened_at"),
+        # Sparse: only cases waiting for a first contact carry "awaiting", so the SLA sweep reads
+        # what is due, oldest first, however many closed cases the table holds.
+        Index("awaiting_contact", "awaiting", "due_at"),
+    ),
 )
 
 # The account directory: profile, ARR and the account team.
@@ -76,4 +82,36 @@ QUARANTINE = TableSpec(
 # engagement, commercial facts, outcomes. A later as_of replaces an earlier one.
 SIGNALS = TableSpec(logical_name="Signals", env_var="SIGNALS_TABLE", partition_key="pk", sort_key="sk")
 
-TABLES = (RESPONSES, ROLLUPS, CASES, ACCOUNTS, CONNECTIONS, CONTACTS, QUARANTINE, SIGNALS)
+# Pre-renewal escalations (pk ACCOUNT#id, sk RENEWAL#date): one item per account and renewal date,
+# written once by the scanner (so a renewal starts one execution however often the scanner runs),
+# holding its execution and, while checkpoint 1 waits, the task token the answer resumes.
+RENEWALS = TableSpec(logical_name="Renewals", env_var="RENEWALS_TABLE", partition_key="pk", sort_key="sk")
+
+# Survey requests (pk CONTACT#program#contact, sk REQ#due#touchpoint): planned, suppressed (with the
+# reason) or pending (a milestone registered for a later day: the sparse "pending" index finds them by
+# due date); by_account counts an account's surveys in a month.
+SURVEYS = TableSpec(
+    logical_name="Surveys",
+    env_var="SURVEYS_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(Index("by_account", "account_id", "due"), Index("pending", "pending", "due")),
+)
+
+# The quarterly refresh (pk QUARTER#q): sk ACCOUNT#id snapshots, BENCHMARK#dimension#value,
+# BACKTEST, STATUS; and the versioned threshold sets (pk THRESHOLDS, sk the version).
+REFRESH = TableSpec(logical_name="Refresh", env_var="REFRESH_TABLE", partition_key="pk", sort_key="sk")
+
+TABLES = (
+    RESPONSES,
+    ROLLUPS,
+    CASES,
+    ACCOUNTS,
+    CONNECTIONS,
+    CONTACTS,
+    QUARANTINE,
+    SIGNALS,
+    RENEWALS,
+    SURVEYS,
+    REFRESH,
+)

@@ -42,7 +42,11 @@ def _imports_bucket(template: Template) -> str:
 
 
 def _state_machine(template: Template) -> tuple[str, dict[str, Any]]:
-    return _one(template, "AWS::StepFunctions::StateMachine", {"StateMachineType": "STANDARD"})
+    machines = template.find_resources(
+        "AWS::StepFunctions::StateMachine", {"Properties": {"StateMachineType": "STANDARD"}}
+    )
+    [(logical_id, resource)] = [(k, v) for k, v in machines.items() if k.startswith("BulkImport")]
+    return str(logical_id), dict(resource)
 
 
 def _function_id(template: Template, spec: FunctionSpec) -> str:

@@ -43,6 +43,9 @@ EXPECTED_ACKNOWLEDGMENTS = {
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
     "execution:npsops-bulk-import/*]",
     "AwsSolutions-SQS3",  # the upload rule target's DLQ: a dead-letter queue has none of its own
+    # the renewal scanner stops escalations, named per renewal at run time
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+    "execution:npsops-renewal-escalation:*]",
 }
 
 

@@ -20,6 +20,7 @@ from tests.integration.helpers import crm_messages, executions, history_states, 
 HAPPY_DETRACTOR_PATH = [
     "Score",
     "Aggregate",
+    "AskedByNpsops",  # no: an answer to no survey npsops asked for
     "EvaluateTriggers",
     "AnyFirings",
     "OpenCases",
@@ -86,6 +87,7 @@ def test_a_promoter_skips_the_cases_step(aws: EmbeddedAws, directory: AccountRep
     assert entered(history_states(the_execution(aws))) == [
         "Score",
         "Aggregate",
+        "AskedByNpsops",
         "EvaluateTriggers",
         "AnyFirings",
         "NoCases",

@@ -1,30 +1,23 @@
 import json
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
-
 from shared.domain.nps import BandCounts, nps_of
 from shared.domain.risk import account_risk
+from shared.event_catalog import CATALOG
 from shared.events import SOURCE, DetailType, envelope, put_events_entry
 from statemachines import RESPONSE_PIPELINE
 
 
-class Data(BaseModel):
-    score: int
-
-
 def test_the_envelope_is_versioned_and_its_id_is_derived_from_what_happened() -> None:
     at = datetime(2026, 11, 2, tzinfo=UTC)
-    first = envelope(
-        DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3)
-    )
-    again = envelope(
-        DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", Data(score=3)
-    )
+    data = CATALOG.entry(DetailType.RESPONSE_SCORED).example()
+    first = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", data)
+    again = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", data)
     assert first.event_id == again.event_id == "ResponseScored:generic-r1"
     entry = put_events_entry(first, "npsops")
     assert entry["Source"] == SOURCE and entry["DetailType"] == "ResponseScored"
-    assert entry["Detail"]["envelope_version"] == "1" and entry["Detail"]["data"] == {"score": 3}
+    assert entry["Detail"]["envelope_version"] == "1" and entry["Detail"]["data_version"] == "1"
+    assert entry["Detail"]["data"] == data.model_dump(mode="json")
     json.dumps(entry)  # what Step Functions serialises must be JSON
 
 
@@ -47,6 +40,7 @@ def test_the_pipeline_file_names_every_placeholder_it_needs() -> None:
     assert RESPONSE_PIPELINE.placeholders() == {
         "ScoreFunctionArn",
         "AggregateFunctionArn",
+        "CloseTheLoopFunctionArn",
         "EvaluateTriggersFunctionArn",
         "OpenCasesFunctionArn",
         "ResponsesTable",

@@ -1,0 +1,19 @@
+"""Renewal escalation steps (statemachines/renewal_escalation.asl.json): checkpoint 1 asks for the
+pre-renewal answer, 2 branches on it, 3 escalates to the executive sponsor if still at risk."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import RenewalSettings
+from shared.observability import lambda_handler
+from shared.services.renewals import CheckpointRequest, renewal_desk
+from shared.services.surveys import survey_planner
+
+settings = RenewalSettings.from_env()
+desk = renewal_desk(settings, survey_planner(settings))
+
+
+@lambda_handler(correlation_id_path="plan.execution_name")
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return desk.checkpoint(CheckpointRequest.model_validate(event)).model_dump(mode="json")
