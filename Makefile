@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import bench-analyzer clean events
+.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import bench-analyzer bench-cost bench-cold soak clean events
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ bench: setup  ## figures: end-to-end local throughput beside moto's raw put_item
 
 bench-import: setup  ## figures: a 100,000-row history import, rows per second and DynamoDB writes per row
 	$(BIN)/python -m bench.import_rate --rows 100000
+
+bench-cost: setup  ## figures: $ per million responses by service (core path, all-in, naive variant), bench/prices.json
+	$(BIN)/python -m bench.cost_per_million --responses 400
+
+bench-cold: setup  ## figures: each handler's cold start (import and init, median) beside bare boto3 + one client
+	$(BIN)/python -m bench.cold_start --runs 15
+
+soak: setup  ## 10,000 answers (10% redelivered, 5% out of order) through the pipeline; counters vs a recount
+	NPSOPS_SOAK_RESPONSES=10000 NPSOPS_LAYER=code-only $(BIN)/python -m pytest tests/integration/test_soak.py
 
 bench-analyzer: setup  ## figures: the embedded text analyzer's sentiment and theme accuracy on a labelled set
 	$(BIN)/python -m bench.analyzer_accuracy

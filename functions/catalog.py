@@ -182,6 +182,13 @@ QUARTERLY_REFRESH_STEP = FunctionSpec(
     timeout_seconds=600,
     environment=SURVEY_PLANNER.environment,
 )
+RECONCILE = FunctionSpec(
+    "reconcile",
+    "functions.reconcile.handler",
+    "Scheduled daily: recompute every roll-up from the stored responses, repair and report drift",
+    memory_mb=1024,
+    timeout_seconds=900,
+)
 
 
 # The closed loop and the pre-renewal escalation (shared/services/cases.py, renewals.py).
@@ -251,6 +258,7 @@ FUNCTIONS = (
     SURVEY_PLANNER,
     SURVEYS_API,
     QUARTERLY_REFRESH_STEP,
+    RECONCILE,
 )
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)

@@ -124,9 +124,18 @@ QUARTERLY_REFRESH_AT_QUARTER_START = ScheduleSpec(
     "quarterly-refresh",
 )
 
+# Daily, in the quiet hour: recompute the roll-ups from the stored responses, repair and report drift.
+RECONCILE_DAILY = ScheduleSpec(
+    "reconcile",
+    "cron(30 2 * * ? *)",
+    "Daily: recompute every account roll-up from the stored responses, repair and report drift",
+    "reconcile",
+)
+
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     CASE_SLA_SWEEP_HOURLY,
     RENEWAL_SCANNER_DAILY,
     SURVEY_PLANNER_DAILY,
     QUARTERLY_REFRESH_AT_QUARTER_START,
+    RECONCILE_DAILY,
 )

@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     executions.add_argument("name", nargs="?", help="execution name (the response key) to show its history")
     executions.add_argument("--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"])
+    executions.add_argument(
+        "--renewals", metavar="ACCOUNT", help="an account's pre-renewal escalations, step by step"
+    )
     executions.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
     events = commands.add_parser(
@@ -61,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     redrive.add_argument(
         "--aws", metavar="STACK", help="on AWS instead: the deployed stack's name (its outputs say where)"
     )
+
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="recompute every roll-up from the stored responses now; report and repair drift (the daily job)",
+    )
+    reconcile.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
 
     commands.add_parser("openapi", help="print the HTTP API's OpenAPI document")
 
@@ -143,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     from local.insight_cli import add_insight_commands
 
     insight = add_insight_commands(commands, f"http://127.0.0.1:{DEFAULT_PORT}")
+    from local.cases_cli import add_case_commands
+
+    insight |= add_case_commands(commands, f"http://127.0.0.1:{DEFAULT_PORT}", _get)
     surveys = commands.add_parser("surveys", help="surveys planned and suppressed, and why (running serve)")
     surveys.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
     replay = commands.add_parser(
@@ -160,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         "executions": _executions,
         "events": _events,
         "redrive": _redrive,
+        "reconcile": _reconcile,
         "openapi": _openapi,
         "connections": _connections,
         "contacts": _contacts,
@@ -250,6 +263,19 @@ def _get(url: str, method: str = "GET", body: Any = None) -> Any:
 
 
 def _executions(args: argparse.Namespace) -> int:
+    if args.renewals:
+        found = _get(
+            f"{args.url}/_local/executions?machine=renewal-escalation&prefix=renewal-{args.renewals}-"
+        )
+        if not found:
+            print(f"no pre-renewal escalation for {args.renewals}")
+        for execution in found:
+            print(f"{execution['name']}  {execution['status']}  (started {execution['started'][:19]})")
+            shown = _get(f"{args.url}/_local/executions/{execution['name']}?machine=renewal-escalation")
+            for event in shown["events"]:
+                if event["state"] and event["type"].endswith("StateEntered"):
+                    print(f"  {event['at'][:19]}  {event['state']}")
+        return 0
     if args.name:
         shown = _get(f"{args.url}/_local/executions/{args.name}")
         print(f"execution {shown['execution']}")
@@ -334,6 +360,26 @@ def _redrive(args: argparse.Namespace) -> int:
     print(f"restarted {len(restarted)} failed responses" + "".join(f"\n  {name}" for name in restarted))
     for queue, moved in result.get("dead_letters", {}).items():
         print(f"redrove {moved} dead-lettered events from {queue}")
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    """Fires the daily reconciliation schedule (functions/schedules.py) on a running `npsops serve`."""
+    at = urllib.parse.quote(datetime.now(UTC).isoformat())
+    report = _get(f"{args.url}/_local/schedules/reconcile?at={at}", method="POST")["result"]
+    print(
+        f"checked {report['roll_ups_checked']} roll-ups from {report['responses_counted']} settled "
+        f"responses; {len(report['drifted'])} drifted, {len(report['unsettled'])} with responses in "
+        "flight (left alone)"
+    )
+    for drift in report["drifted"]:
+        stored, expected = drift["stored"], drift["expected"]
+        print(
+            f"  {drift['account_id']} {drift['quarter']} {drift['program']} {drift['kind']}: "
+            f"stored P/Pa/D {stored['promoters']}/{stored['passives']}/{stored['detractors']}, "
+            f"responses say {expected['promoters']}/{expected['passives']}/{expected['detractors']}"
+            + (" (repaired)" if drift["repaired"] else " (changed meanwhile: not repaired, run again)")
+        )
     return 0
 
 

@@ -22,6 +22,7 @@ from local.aws import EmbeddedAws
 from local.book import answers, build_book, signals_for
 from local.crm_sink import CrmSink
 from local.gateway import LocalGateway
+from local.renewal_demo import run_renewal_phase
 from local.report import monday_report
 from local.vendor_demo import run_vendor_phase
 from shared.config import Settings
@@ -144,12 +145,16 @@ def _run(
     )
     print(report, file=out)
     print(_one_case_traced(aws, sink), file=out)
+    # After today's Monday report: the next quarter's renewals and case work, in simulated days.
+    renewal_line = run_renewal_phase(aws, poster, book, today, seed)
+    moto_patches.executions.wait_below(1, timeout=120)
     print(
         f"\nSIGNALS  {len(signals)} (usage, support, engagement, commercial) through PUT /v1/signals, "
         f"{len(late)} after the answers; {opened_by_signals} cases opened by a signal arriving second",
         file=out,
     )
     print(f"\n{vendor_line}", file=out)
+    print(f"\n{renewal_line}", file=out)
     print(
         f"\nPIPELINE  {len(batch)} answers in {seconds:.1f} s ({len(batch) / seconds:.0f}/s end to end); "
         f"responses {dict(response_statuses)}; HTTP {dict(sorted(statuses.items()))} "

@@ -155,11 +155,15 @@ class LocalGateway:
             return _json(405, {"error": f"{method} {route} is not a local route"})
         if route == "/_local/health":
             return _json(200, {"status": "ok", "pipeline": self.aws.pipeline_arn})
+        # ?machine=renewal-escalation for another state machine than the response pipeline.
+        machine = self.aws.state_machine_arns.get(query.get("machine", ""), self.aws.pipeline_arn)
         if route == "/_local/executions":
-            return _json(200, execution_views.list_executions(self.aws.pipeline_arn, query.get("status")))
+            listed = execution_views.list_executions(machine, query.get("status"))
+            prefix = query.get("prefix", "")
+            return _json(200, [e for e in listed if str(e["name"]).startswith(prefix)])
         if route.startswith("/_local/executions/"):
             name = route.removeprefix("/_local/executions/")
-            arn = execution_views.execution_arn(self.aws.pipeline_arn, name)
+            arn = execution_views.execution_arn(machine, name)
             try:
                 return _json(200, {"execution": name, "events": execution_views.history(arn)})
             except Exception as error:
@@ -169,7 +173,6 @@ class LocalGateway:
         if route == "/_local/crm":  # what each CRM received (or what was dead-lettered): events tail
             return _json(200, self.sink.deliveries_since(int(query.get("from", "0"))))
         return _json(404, {"error": f"no local route {route}"})
-
 
     def _replay(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
         """`npsops replay`: {"from": date, "until": date, "thresholds": {...}}; reads only."""

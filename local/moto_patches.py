@@ -40,6 +40,11 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 17. A new DynamoDB item checks its 400 KB limit once, not once per attribute: moto re-measured the
    whole item (recursively) as each attribute was added, quadratic in the item's size. Sizes only
    add up, so the item is too large at the end exactly when it was at any attribute.
+18. An update expression's paths are checked for overlaps once, at its root, for the reason of 12:
+   an overlap within a nested clause is an overlap of the whole. (Where an expression has several
+   overlaps, the error names all of them rather than the innermost first.)
+19. moto's CamelCase-to-snake_case conversion is memoised: it runs a regex per call, once per
+   request and once per attribute of every SQS queue listing, on a handful of constant names.
 """
 
 from __future__ import annotations
@@ -97,6 +102,9 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.dynamodb.models.dynamo_type", "Item.__init__"),
     ("moto.dynamodb.models.dynamo_type", "LimitedSizeDict"),
     ("moto.dynamodb.models.dynamo_type", "bytesize"),
+    ("moto.dynamodb.parsing.validators", "OverlappingPathsValidator.traverse"),
+    ("moto.core.responses", "camelcase_to_underscores"),
+    ("moto.sqs.models", "camelcase_to_underscores"),
     ("jsonpath_ng.ext", "parse"),
     ("moto.stepfunctions.parser.asl.utils.json_path", "parse"),
     ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
@@ -194,6 +202,8 @@ def install() -> None:
     _serialise_dynamodb_items_as_json()
     _memoise_user_agent_sanitising()
     _size_new_items_once()
+    _check_overlaps_at_the_root()
+    _memoise_camelcase_conversion()
 
 
 def call_registered(function_name: str, event: dict[str, Any]) -> Any:
@@ -530,3 +540,26 @@ def _size_new_items_once() -> None:
         self.attrs = stored
 
     Item.__init__ = new_item  # type: ignore[method-assign]
+
+
+def _check_overlaps_at_the_root() -> None:
+    from moto.dynamodb.parsing import ast_nodes
+    from moto.dynamodb.parsing.validators import OverlappingPathsValidator
+
+    update_expression = ast_nodes.UpdateExpression  # type: ignore[attr-defined]
+
+    def traverse(self: Any, node: Any) -> Any:
+        if isinstance(node, update_expression):
+            self.check_for_overlapping_paths(node)
+        return node
+
+    OverlappingPathsValidator.traverse = traverse
+
+
+def _memoise_camelcase_conversion() -> None:
+    import moto.core.utils
+
+    converted = functools.lru_cache(4096)(moto.core.utils.camelcase_to_underscores)
+    for module, attribute in PATCH_POINTS:
+        if attribute == "camelcase_to_underscores":
+            setattr(importlib.import_module(module), attribute, converted)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +60,32 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if len(body.encode()) > settings.max_body_bytes:
         # API Gateway accepts up to 10 MB; no NPS response is anywhere near this size.
         return _too_large()
+    if (problem := _unreadable(body, bool(event.get("isBase64Encoded")))) is not None:
+        return _bad_request(problem)
     return app.resolve(event, context)
+
+
+def _unreadable(body: str, base64_encoded: bool) -> str | None:
+    """What the validating resolver cannot report as a 4xx itself: a body that is not UTF-8 (API
+    Gateway then base64-encodes it), or JSON nested so deep that parsing it exhausts the stack."""
+    if base64_encoded:
+        try:
+            base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return "the body must be UTF-8 encoded JSON"
+    else:
+        try:
+            json.loads(body)
+        except RecursionError:
+            return "the body is nested too deeply"
+        except ValueError:
+            pass  # not JSON: the resolver answers that with its own 400
+    return None
+
+
+def _bad_request(problem: str) -> dict[str, Any]:
+    message = json.dumps({"error": problem})
+    return {"statusCode": 400, "headers": {"Content-Type": "application/json"}, "body": message}
 
 
 def _too_large() -> dict[str, Any]:

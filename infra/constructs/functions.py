@@ -25,6 +25,7 @@ from functions.catalog import (
     INTAKE,
     OPEN_CASES,
     QUARTERLY_REFRESH_STEP,
+    RECONCILE,
     RENEWAL_CHECKPOINTS,
     RENEWAL_SCANNER,
     REPORTS_API,
@@ -152,6 +153,8 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
         (SIGNALS, READ),
         (REFRESH, ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")),
     ),
+    # Scans the responses and the roll-ups; repairs a drifted roll-up with one conditional UpdateItem.
+    RECONCILE.name: ((RESPONSES, LIST), (ROLLUPS, (*LIST, "dynamodb:UpdateItem"))),
 }
 
 # Webhooks read connection secrets; the directory API creates and rotates them.

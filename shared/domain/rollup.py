@@ -107,3 +107,14 @@ def latest_votes(votes: Iterable[Vote]) -> list[Vote]:
         if vote_change(latest.get(vote.contact_id), vote).replaces_vote:
             latest[vote.contact_id] = vote
     return list(latest.values())
+
+
+def counts_of(votes: Iterable[Vote]) -> BandCounts:
+    """The counters these votes make: each contact's latest vote, counted once (the reconciliation's
+    recomputation of a roll-up from its stored responses)."""
+    bands = [vote.band for vote in latest_votes(votes)]
+    return BandCounts(
+        promoters=bands.count(Band.PROMOTER),
+        passives=bands.count(Band.PASSIVE),
+        detractors=bands.count(Band.DETRACTOR),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
@@ -175,6 +176,10 @@ class ResponseRepository:
                 ReturnValues="UPDATED_NEW",
             )
         return int(updated["Attributes"]["redrives"]["N"])
+
+    def all(self) -> Iterator[dict[str, Any]]:
+        """Every stored response with its status, for a reconciliation or an erasure (a full scan)."""
+        return items("scan", TableName=self._table, ConsistentRead=True)
 
     def count_by_status(self) -> Counter[str]:
         found = items(

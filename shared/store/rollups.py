@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from shared.domain.contact_history import ContactScores, with_score
 from shared.domain.models import Band, SurveyKind
 from shared.domain.nps import BandCounts
-from shared.domain.rollup import RollupKey, Vote, VoteChange, latest_votes, vote_change
+from shared.domain.rollup import RollupKey, Vote, VoteChange, counts_of, latest_votes, vote_change
 from shared.store.dynamo import (
     StoreUnavailable,
     client,
@@ -249,6 +249,66 @@ class RollupRepository:
                 TableName=self._table, Key=_key(key), ConsistentRead=True, ProjectionExpression=_COUNTERS
             )
         return _counts(from_item(found.get("Item", {})))
+
+    def all_counts(self) -> dict[RollupKey, BandCounts]:
+        """Every account·quarter roll-up's counters (a full scan), for the reconciliation. Keys are
+        read from pk and sk, so an item holding counters only is found too."""
+        found = items(
+            "scan",
+            TableName=self._table,
+            ConsistentRead=True,
+            FilterExpression="begins_with(pk, :a) AND begins_with(sk, :q)",
+            ExpressionAttributeValues={":a": {"S": "ACCOUNT#"}, ":q": {"S": "Q#"}},
+            ProjectionExpression=f"pk, sk, {_COUNTERS}",
+        )
+        counts = {}
+        for item in found:
+            _, quarter, program, kind = str(item["sk"]).split("#", 3)
+            key = RollupKey(
+                account_id=str(item["pk"]).removeprefix("ACCOUNT#"),
+                quarter=quarter,
+                program=program,
+                kind=kind,
+            )
+            counts[key] = _counts(item)
+        return counts
+
+    def replace_votes(self, key: RollupKey, votes: list[Vote], seen: BandCounts) -> bool:
+        """Set the roll-up to exactly these votes and the counters they make (the reconciliation's
+        repair), if its counters are still `seen`: a response counted meanwhile makes this a no-op
+        (False), and the next run looks again."""
+        expected = counts_of(votes)
+        values = _fixed_attribute_values(key) | to_item(
+            {
+                ":votes": {v.contact_id: v.model_dump(mode="json") for v in votes},
+                ":p": expected.promoters,
+                ":s": expected.passives,
+                ":d": expected.detractors,
+                ":sp": seen.promoters,
+                ":ss": seen.passives,
+                ":sd": seen.detractors,
+                ":zero": 0,
+            }
+        )
+        unchanged = " AND ".join(
+            f"((attribute_not_exists({c}) AND :{s} = :zero) OR {c} = :{s})"
+            for c, s in (("promoters", "sp"), ("passives", "ss"), ("detractors", "sd"))
+        )
+        with translated_errors():
+            try:
+                client().update_item(
+                    TableName=self._table,
+                    Key=_key(key),
+                    UpdateExpression="SET votes = :votes, promoters = :p, passives = :s, detractors = :d, "
+                    + ", ".join(_FIXED_ATTRIBUTE_SETS),
+                    ConditionExpression=f"attribute_not_exists(pk) OR ({unchanged})",
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
 
     def quarter_portfolio(self, quarter: str, program: str, kind: SurveyKind) -> dict[str, BandCounts]:
         """Counts by account for one quarter, read from the by_quarter index."""
