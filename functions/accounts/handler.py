@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.problems import unprocessable
+from functions.problems import validating_resolver
 from shared.config import Settings
 from shared.domain.quarters import quarter_of, quarters_up_to
 from shared.domain.signals import QUARTER_PATTERN, Signal
@@ -39,7 +37,7 @@ account_signals = AccountSignals(
     thresholds=settings.thresholds,
     bus_name=settings.event_bus_name,
 )
-app = APIGatewayHttpResolver(enable_validation=True)
+app = validating_resolver()
 
 
 class SignalsRequest(BaseModel):
@@ -72,11 +70,6 @@ def get_accounts(
         settings.thresholds,
     )
     return ranked[:limit]
-
-
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
-    return unprocessable("invalid request", error.errors())
 
 
 @lambda_handler()

@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.problems import unprocessable
+from functions.problems import validating_resolver
 from shared.config import SurveySettings
 from shared.domain.case_flow import CaseActionRefused
 from shared.domain.case_metrics import CaseMetrics, case_metrics
@@ -33,7 +32,7 @@ from shared.store.cases import CaseConflict
 
 settings = SurveySettings.from_env()
 desk = case_desk(settings, survey_planner(settings))
-app = APIGatewayHttpResolver(enable_validation=True)
+app = validating_resolver()
 
 
 @app.get("/v1/cases", summary="Cases by owner or account, oldest due first")
@@ -80,11 +79,6 @@ def act(case_id: str, action: CaseAction) -> Response[Any]:
     return Response(
         status_code=200, content_type=content_types.APPLICATION_JSON, body=case.model_dump(mode="json")
     )
-
-
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
-    return unprocessable("invalid request", error.errors())
 
 
 @lambda_handler()

@@ -12,13 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.problems import unprocessable
+from functions.problems import validating_resolver
 from shared.config import Settings
 from shared.domain.models import Identifier
 from shared.domain.quarters import quarter_of, quarters_up_to
@@ -35,7 +33,7 @@ accounts = AccountRepository(settings.accounts_table)
 cases = CaseRepository(settings.cases_table)
 rollups = RollupRepository(settings.rollups_table)
 signals = SignalRepository(settings.signals_table)
-app = APIGatewayHttpResolver(enable_validation=True)
+app = validating_resolver()
 
 QuarterParam = Annotated[str | None, Query(pattern=QUARTER_PATTERN)]
 QuartersParam = Annotated[int, Query(ge=1, le=12)]
@@ -73,11 +71,6 @@ def get_qbr(account_id: Annotated[Identifier, Path()], quarter: QuarterParam = N
         signals,
         settings.thresholds,
     )
-
-
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
-    return unprocessable("invalid request", error.errors())
 
 
 @lambda_handler()

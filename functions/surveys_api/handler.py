@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.problems import unprocessable
+from functions.problems import validating_resolver
 from shared.config import SurveySettings
 from shared.domain.surveys import Milestone
 from shared.observability import lambda_handler
@@ -23,7 +21,7 @@ from shared.services.surveys import SurveyOutcome, SurveysReport, survey_planner
 
 settings = SurveySettings.from_env()
 planner = survey_planner(settings)
-app = APIGatewayHttpResolver(enable_validation=True)
+app = validating_resolver()
 
 
 class MilestonesRequest(BaseModel):
@@ -46,11 +44,6 @@ def put_milestones(request: MilestonesRequest) -> MilestonesTaken:
 @app.get("/v1/surveys", summary="Every survey request: planned, suppressed and why, pending")
 def get_surveys() -> SurveysReport:
     return planner.report()
-
-
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
-    return unprocessable("invalid request", error.errors())
 
 
 @lambda_handler()

@@ -179,16 +179,7 @@ class RenewalDesk:
         entries = [self._checkpoint_entry(plan, 2, now, decision=decision)]
         opened = self._open(firing, account, now, entries)
         if decision is Decision.EXPANSION and firing is not None:
-            opportunity = envelope(
-                DetailType.EXPANSION_OPPORTUNITY,
-                subject=plan.subject,
-                occurred_at=now,
-                correlation_id=plan.execution_name,
-                account_id=plan.account_id,
-                program=DEFAULT_PROGRAM,
-                data=firing,
-            )
-            entries.append(put_events_entry(opportunity, self.bus_name))
+            entries.append(self._entry(DetailType.EXPANSION_OPPORTUNITY, plan.subject, plan, now, firing))
         self.publisher.publish(entries)
         return CheckpointResult(current=True, decision=decision, opened=opened)
 
@@ -310,9 +301,17 @@ class RenewalDesk:
             ended=ended,
             contacts_asked=asked,
         )
+        return self._entry(
+            DetailType.RENEWAL_CHECKPOINT_REACHED, f"{plan.subject}#{checkpoint}", plan, now, data
+        )
+
+    def _entry(
+        self, detail: DetailType, subject: str, plan: RenewalPlan, now: datetime, data: BaseModel
+    ) -> dict[str, Any]:
+        """An event of this renewal: its execution is the correlation id."""
         event = envelope(
-            DetailType.RENEWAL_CHECKPOINT_REACHED,
-            subject=f"{plan.subject}#{checkpoint}",
+            detail,
+            subject=subject,
             occurred_at=now,
             correlation_id=plan.execution_name,
             account_id=plan.account_id,

@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -15,7 +13,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.domain.models import CanonicalResponse
-from shared.store.dynamo import StoreUnavailable
+from shared.store.dynamo import StoreUnavailable, translated_errors
 
 
 @cache
@@ -53,6 +51,15 @@ def execution_name(wanted: str) -> str:
     return f"{name[: _MAX_NAME - 13]}-{digest}"
 
 
+# Step Functions' throttling and service faults: a retry (the caller's Step Functions Retry) may work.
+_SFN_TRANSIENT = {
+    "ThrottlingException",
+    "ServiceUnavailable",
+    "InternalServerError",
+    "ServiceQuotaExceededException",
+}
+
+
 class Workflows:
     """Starts, stops and resumes executions of one long-running state machine (the renewal
     escalation): named executions, so starting one twice is harmless."""
@@ -61,7 +68,7 @@ class Workflows:
         self._arn = state_machine_arn
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
-        with _translated():
+        with translated_errors(_SFN_TRANSIENT):
             try:
                 started = _client().start_execution(
                     stateMachineArn=self._arn, name=name, input=json.dumps(payload)
@@ -73,7 +80,7 @@ class Workflows:
         return str(started["executionArn"])
 
     def stop(self, name: str, cause: str) -> None:
-        with _translated():
+        with translated_errors(_SFN_TRANSIENT):
             try:
                 _client().stop_execution(executionArn=self.arn_of(name), cause=cause[:32768])
             except ClientError as error:
@@ -82,7 +89,7 @@ class Workflows:
 
     def resume(self, task_token: str, output: dict[str, Any]) -> bool:
         """Hand a waiting task its result; False when it no longer waits (timed out, stopped)."""
-        with _translated():
+        with translated_errors(_SFN_TRANSIENT):
             try:
                 _client().send_task_success(taskToken=task_token, output=json.dumps(output))
             except ClientError as error:
@@ -97,11 +104,3 @@ class Workflows:
 
     def arn_of(self, name: str) -> str:
         return self._arn.replace(":stateMachine:", ":execution:") + f":{name}"
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except (ClientError, BotoCoreError) as error:
-        raise StoreUnavailable(f"Step Functions: {error}") from error
