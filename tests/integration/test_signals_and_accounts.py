@@ -46,8 +46,9 @@ def answers(aws: EmbeddedAws) -> None:
         post(aws, body)
     settle()
     for i in range(5):
+        # One at a time: which answer completes a rule is then the order they were sent in.
         post(aws, response_body(response_id=f"q4-{i}", contact_id=f"c-{i}", score=3 if i < 4 else 9))
-    settle()
+        settle()
 
 
 def put_signals(aws: EmbeddedAws, signals: list[dict[str, Any]]) -> tuple[int, Any]:
