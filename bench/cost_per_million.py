@@ -13,9 +13,9 @@ handlers and from the state machines' direct integrations), each Lambda invocati
 duration and its configured memory, each execution by workflow type with its state transitions,
 duration and history bytes, DynamoDB read and write units from the sizes of the items each request
 reads or writes, EventBridge events in 64 KB chunks, log bytes (the handlers' JSON logs at the deployed
-level, Lambda's platform lines, the executions' history at logging level ALL). Prices come from
-bench/prices.json (dated, one region). Registries are enumerated, so new functions, tables, state
-machines and schedules are metered without changes here.
+level, Lambda's platform lines, the executions' history at level ALL without execution data, as
+deployed). Prices come from bench/prices.json (dated, one region). Registries are enumerated, so
+new functions, tables, state machines and schedules are metered without changes here.
 
 The naive variant is priced from the same recorded work: the pipeline as a STANDARD workflow (billed
 per state transition) and every atomic UpdateItem done as read-modify-write (a consistent GetItem of
@@ -282,9 +282,20 @@ def record_executions(meter: Meter, machines: Mapping[str, tuple[str, str]], sin
                         "type": workflow_type,
                         "seconds": (stopped - described["startDate"]).total_seconds(),
                         "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
-                        "history_bytes": sum(len(json.dumps(e, default=str)) for e in events),
+                        "history_bytes": sum(len(json.dumps(_without_data(e), default=str)) for e in events),
+                        "history_bytes_with_data": sum(len(json.dumps(e, default=str)) for e in events),
                     }
                 )
+
+
+def _without_data(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A history event as the deployed log level writes it: ALL events, no execution data (the
+    states' input, output and parameters; infra/constructs/pipeline.py)."""
+    data_keys = {"input", "output", "parameters", "inputDetails", "outputDetails"}
+    return {
+        key: {k: v for k, v in value.items() if k not in data_keys} if isinstance(value, dict) else value
+        for key, value in event.items()
+    }
 
 
 def price(meter: Meter, prices: dict[str, float], naive: bool = False) -> dict[str, float]:
@@ -470,16 +481,19 @@ def report(core: Meter, rest: Meter, responses: int, prices: dict[str, Any], out
     named = {f"{s}:{op}": n for (s, op), n in core.calls.items()}
     print("  API calls: " + ", ".join(f"{k} {v / responses:.2f}" for k, v in sorted(named.items())), file=out)
     history = sum(r["history_bytes"] for r in core.executions)
+    with_data = sum(r["history_bytes_with_data"] for r in core.executions)
     platform = sum(core.lambda_invocations.values()) * prices["lambda_platform_log_bytes_per_invocation"]
     print(
         f"  log bytes: handlers {core.handler_log_bytes / responses:.0f}, Lambda platform "
-        f"{platform / responses:.0f}, execution history at level ALL {history / responses:.0f}",
+        f"{platform / responses:.0f}, execution history at level ALL without execution data "
+        f"{history / responses:.0f} (with it: {with_data / responses:.0f})",
         file=out,
     )
+    logging_data = (with_data - history) / 1e9 * prices["cloudwatch_logs_per_gb_ingested"]
     quiet = total_core - history / 1e9 * prices["cloudwatch_logs_per_gb_ingested"]
     print(
-        f"  with execution logging at level ERROR (failures only) instead of ALL: core path "
-        f"${quiet * per_million:.2f} per million",
+        f"  with execution data in the logs: core path ${(total_core + logging_data) * per_million:.2f} per "
+        f"million; with logging at level ERROR (failures only): ${quiet * per_million:.2f}",
         file=out,
     )
     rest_runs = Counter(r["machine"] for r in rest.executions)

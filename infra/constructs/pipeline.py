@@ -61,8 +61,13 @@ class Pipeline(Construct):
             state_machine_type=sfn.StateMachineType[spec.workflow_type],
             definition_body=sfn.DefinitionBody.from_string(spec.template()),
             definition_substitutions=substitutions,
+            # Every state's event, so the console shows each execution's path, timings and errors
+            # (an EXPRESS workflow's history is its log) - but not the states' input and output: they
+            # hold customers' comments and emails, which a contact's erasure could not reach in a
+            # log group, and they were ~95% of the core path's cost per response (bench/cost_per_million.py).
+            # A failed response keeps its error and cause in the Responses table for redrive.
             logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
             tracing_enabled=True,
         )

@@ -102,6 +102,10 @@ SURVEYS = TableSpec(
 # BACKTEST, STATUS; and the versioned threshold sets (pk THRESHOLDS, sk the version).
 REFRESH = TableSpec(logical_name="Refresh", env_var="REFRESH_TABLE", partition_key="pk", sort_key="sk")
 
+# The privacy audit (pk CONTACT#id, sk time#action): one item per export or erasure of a contact's
+# data, with who asked and what was touched (counts per table); no personal data beyond the contact id.
+AUDIT = TableSpec(logical_name="Audit", env_var="AUDIT_TABLE", partition_key="pk", sort_key="sk")
+
 TABLES = (
     RESPONSES,
     ROLLUPS,
@@ -114,4 +118,5 @@ TABLES = (
     RENEWALS,
     SURVEYS,
     REFRESH,
+    AUDIT,
 )

@@ -242,7 +242,7 @@ def test_pipeline_is_express_with_logging_and_tracing(template: Template) -> Non
             "StateMachineType": RESPONSE_PIPELINE.workflow_type,
             "LoggingConfiguration": {
                 "Level": "ALL",
-                "IncludeExecutionData": True,
+                "IncludeExecutionData": False,  # customers' comments stay out of the logs
                 "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": Match.any_value()}}],
             },
             "TracingConfiguration": {"Enabled": True},
