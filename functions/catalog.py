@@ -236,6 +236,18 @@ CLOSE_THE_LOOP = FunctionSpec(
     "CloseTheLoopFunctionArn",
     environment=SURVEY_PLANNER.environment,
 )
+# Privacy (shared/services/privacy.py): export or erase a contact's data, both audited.
+PRIVACY_API = FunctionSpec(
+    "privacy",
+    "functions.privacy.handler",
+    "Internal API: export a contact's data, or erase what identifies them (scores kept); audited",
+    memory_mb=512,
+    timeout_seconds=120,  # an erasure scans the responses, cases and theme mentions
+    routes=(
+        Route("GET", "/v1/contacts/{contact_id}/export", internal=True),
+        Route("POST", "/v1/contacts/{contact_id}/erase", internal=True),
+    ),
+)
 FUNCTIONS = (
     CRM_MAPPING,
     INTAKE,
@@ -259,6 +271,7 @@ FUNCTIONS = (
     SURVEYS_API,
     QUARTERLY_REFRESH_STEP,
     RECONCILE,
+    PRIVACY_API,
 )
 PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)

@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     from local.cases_cli import add_case_commands
 
     insight |= add_case_commands(commands, f"http://127.0.0.1:{DEFAULT_PORT}", _get)
+    from local.privacy_cli import add_privacy_commands
+
+    insight |= add_privacy_commands(commands, f"http://127.0.0.1:{DEFAULT_PORT}", _get)
     surveys = commands.add_parser("surveys", help="surveys planned and suppressed, and why (running serve)")
     surveys.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}")
     replay = commands.add_parser(

@@ -10,7 +10,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,13 +114,16 @@ def _run(
     latest = max(str(s["quarter"]) for s in signals)
     held_back = {a.account_id for a, _, _, _ in book[::2]}
     late = [s for s in signals if s["quarter"] == latest and s["account_id"] in held_back]
-    opened_by_signals = send_signals(poster, [s for s in signals if s not in late])
+    phases = PhaseClock()
+    with phases("signals"):
+        opened_by_signals = send_signals(poster, [s for s in signals if s not in late])
 
     progress = Progress(len(batch))
-    started = time.perf_counter()
-    statuses = deliver_all(poster, [answer.payload for answer in batch], progress)
-    seconds = time.perf_counter() - started
-    opened_by_signals += send_signals(poster, late)
+    with phases("pipeline"):
+        statuses = deliver_all(poster, [answer.payload for answer in batch], progress)
+    seconds = phases.seconds["pipeline"]
+    with phases("signals"):
+        opened_by_signals += send_signals(poster, late)
     # A vendor retrying deliveries, and a sender with bugs: neither may change a count.
     for answer in batch[:25]:
         statuses[poster.post("/v1/responses", json.dumps(answer.payload).encode())[0]] += 1
@@ -128,26 +133,29 @@ def _run(
                 "/v1/responses", json.dumps(batch[0].payload | bad | {"response_id": "bad"}).encode()
             )[0]
         ] += 1
-    vendor_statuses, vendor_line = run_vendor_phase(poster, book, today, seed)
-    moto_patches.executions.wait_below(1, timeout=120)
+    with phases("vendors"):
+        vendor_statuses, vendor_line = run_vendor_phase(poster, book, today, seed)
+        moto_patches.executions.wait_below(1, timeout=120)
     sink.drain()
 
     repository = ResponseRepository(settings.responses_table)
     response_statuses = repository.count_by_status()
-    report = monday_report(
-        today,
-        directory.all(),
-        CaseRepository(settings.cases_table).all(),
-        RollupRepository(settings.rollups_table),
-        SignalRepository(settings.signals_table),
-        sink.by_detail_type(),
-        settings.thresholds,
-    )
+    with phases("report"):
+        report = monday_report(
+            today,
+            directory.all(),
+            CaseRepository(settings.cases_table).all(),
+            RollupRepository(settings.rollups_table),
+            SignalRepository(settings.signals_table),
+            sink.by_detail_type(),
+            settings.thresholds,
+        )
     print(report, file=out)
     print(_one_case_traced(aws, sink), file=out)
     # After today's Monday report: the next quarter's renewals and case work, in simulated days.
-    renewal_line = run_renewal_phase(aws, poster, book, today, seed)
-    moto_patches.executions.wait_below(1, timeout=120)
+    with phases("renewals"):
+        renewal_line = run_renewal_phase(aws, poster, book, today, seed)
+        moto_patches.executions.wait_below(1, timeout=120)
     print(
         f"\nSIGNALS  {len(signals)} (usage, support, engagement, commercial) through PUT /v1/signals, "
         f"{len(late)} after the answers; {opened_by_signals} cases opened by a signal arriving second",
@@ -161,7 +169,27 @@ def _run(
         f"(the 25 redeliveries answered 200 duplicate, the 4 malformed 422)",
         file=out,
     )
+    print(f"\nTIME  {phases}", file=out)
     return DemoResult(len(batch), statuses, seconds, response_statuses, report, vendor_statuses)
+
+
+class PhaseClock:
+    """Wall-clock seconds per phase of the demo, so its time can be read off its own output."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in self.seconds.items())
+        return f"{parts} (total {sum(self.seconds.values()):.0f} s, not counting start-up)"
 
 
 def send_signals(poster: HttpPoster, signals: list[dict[str, Any]], batch: int = 500) -> int:

@@ -12,6 +12,7 @@ from shared.domain.surveys import FatiguePolicy
 from shared.domain.thresholds import Thresholds
 from shared.store.schema import (
     ACCOUNTS,
+    AUDIT,
     CASES,
     CONNECTIONS,
     CONTACTS,
@@ -106,6 +107,20 @@ class RenewalSettings(SurveySettings):
         env = env or os.environ
         surveys = SurveySettings.from_env(env).model_dump()
         return cls.model_validate(surveys | {"renewal_escalation_arn": env.get("RENEWAL_ESCALATION_ARN")})
+
+
+class PrivacySettings(Settings):
+    """The privacy API: every table that may hold a contact's data, and the audit of its requests."""
+
+    surveys_table: str = Field(min_length=3)
+    audit_table: str = Field(min_length=3)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PrivacySettings:
+        env = env or os.environ
+        return cls.model_validate(
+            _read(env) | {"surveys_table": env.get(SURVEYS.env_var), "audit_table": env.get(AUDIT.env_var)}
+        )
 
 
 def _read(env: Mapping[str, str]) -> dict[str, object]:

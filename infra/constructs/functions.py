@@ -24,6 +24,7 @@ from functions.catalog import (
     IMPORT_SUMMARIZE,
     INTAKE,
     OPEN_CASES,
+    PRIVACY_API,
     QUARTERLY_REFRESH_STEP,
     RECONCILE,
     RENEWAL_CHECKPOINTS,
@@ -42,6 +43,7 @@ from shared.config import SECRETS_PREFIX
 from shared.observability import SERVICE
 from shared.store.schema import (
     ACCOUNTS,
+    AUDIT,
     CASES,
     CONNECTIONS,
     CONTACTS,
@@ -155,6 +157,19 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     ),
     # Scans the responses and the roll-ups; repairs a drifted roll-up with one conditional UpdateItem.
     RECONCILE.name: ((RESPONSES, LIST), (ROLLUPS, (*LIST, "dynamodb:UpdateItem"))),
+    # Privacy: finds a contact's responses, cases and theme quotes by Scan (rare requests: no index on
+    # the hot path), their directory entry by key, quarantined answers and survey requests by Query;
+    # an erasure strips items in place (UpdateItem; cases by conditional put on their version) and
+    # deletes the directory entry and held answers. The audit is appended to and read, never changed.
+    PRIVACY_API.name: (
+        (CONTACTS, ("dynamodb:GetItem", "dynamodb:DeleteItem")),
+        (RESPONSES, ("dynamodb:Scan", "dynamodb:UpdateItem")),
+        (QUARANTINE, ("dynamodb:Query", "dynamodb:DeleteItem")),
+        (CASES, ("dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem")),
+        (ROLLUPS, ("dynamodb:Scan", "dynamodb:UpdateItem")),
+        (SURVEYS, ("dynamodb:Query", "dynamodb:UpdateItem")),
+        (AUDIT, ("dynamodb:PutItem", "dynamodb:Query")),
+    ),
 }
 
 # Webhooks read connection secrets; the directory API creates and rotates them.

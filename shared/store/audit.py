@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.privacy import AuditEntry, audit_sort_key
-from shared.store.dynamo import items, put_if, to_item
-from shared.store.dynamo import StoreError
+from shared.store.dynamo import StoreError, items, put_if, to_item
 
 
 def _pk(contact_id: str) -> str:
@@ -36,4 +35,6 @@ class AuditRepository:
             ExpressionAttributeValues=to_item({":pk": _pk(contact_id)}),
             ConsistentRead=True,
         )
-        return [AuditEntry.model_validate({k: v for k, v in i.items() if k not in ("pk", "sk")}) for i in found]
+        return [
+            AuditEntry.model_validate({k: v for k, v in i.items() if k not in ("pk", "sk")}) for i in found
+        ]

@@ -26,6 +26,13 @@ class ContactRepository:
             people[contact.contact_id] = contact
         return [people[contact_id] for contact_id in sorted(people)]
 
+    def delete(self, contact: Contact) -> int:
+        """Forget the person under every key that names them; returns how many keys there were."""
+        with translated_errors():
+            for key in contact.lookup_keys:
+                client().delete_item(TableName=self._table, Key={"pk": {"S": key}})
+        return len(contact.lookup_keys)
+
     def find(self, keys: list[str]) -> Contact | None:
         """The first key the directory knows, in the order given."""
         for key in keys:

@@ -181,6 +181,33 @@ class ResponseRepository:
         """Every stored response with its status, for a reconciliation or an erasure (a full scan)."""
         return items("scan", TableName=self._table, ConsistentRead=True)
 
+    def for_contact(self, contact_id: str) -> list[dict[str, Any]]:
+        """Every stored response of the contact: a Scan with a filter, for the privacy export and
+        erasure only. Rare operator requests do not pay for a contact index that every response
+        write (the hot path) would pay for forever."""
+        return list(
+            items(
+                "scan",
+                TableName=self._table,
+                ConsistentRead=True,
+                FilterExpression="#r.contact_id = :c",
+                ExpressionAttributeNames={"#r": "response"},
+                ExpressionAttributeValues={":c": {"S": contact_id}},
+            )
+        )
+
+    def strip(self, key: str, fields: tuple[str, ...]) -> None:
+        """Remove these fields from the stored response (a privacy erasure); the rest is untouched."""
+        names = {"#r": "response"} | {f"#f{i}": name for i, name in enumerate(fields)}
+        with translated_errors():
+            client().update_item(
+                TableName=self._table,
+                Key={"pk": {"S": key}},
+                UpdateExpression="REMOVE " + ", ".join(f"#r.#f{i}" for i in range(len(fields))),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+            )
+
     def count_by_status(self) -> Counter[str]:
         found = items(
             "scan",

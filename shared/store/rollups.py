@@ -323,6 +323,31 @@ class RollupRepository:
         )
         return {item["account_id"]: _counts(item) for item in found}
 
+    def theme_mentions_of(self, response_keys: set[str]) -> list[dict[str, Any]]:
+        """The theme mentions these responses made that still carry a quote (a Scan with a filter:
+        for a privacy erasure or export only, rare enough not to need an index)."""
+        if not response_keys:
+            return []
+        found = items(
+            "scan",
+            TableName=self._table,
+            ConsistentRead=True,
+            FilterExpression="begins_with(pk, :t) AND attribute_exists(quote)",
+            ExpressionAttributeValues={":t": {"S": "THEME#"}},
+            ProjectionExpression="pk, sk, quote, response_key",
+        )
+        return [m for m in found if m.get("response_key") in response_keys]
+
+    def forget_quote(self, mention: dict[str, Any]) -> None:
+        """Remove a theme mention's quote; the mention (the account raised the theme) still counts."""
+        with translated_errors():
+            client().update_item(
+                TableName=self._table,
+                Key=to_item({"pk": mention["pk"], "sk": mention["sk"]}),
+                UpdateExpression="REMOVE quote",
+                ConditionExpression="attribute_exists(pk)",
+            )
+
     # A contact's recent scores (trigger 6, declining scores), one item per contact: pk ACCOUNT#id,
     # sk CONTACT#id, written with optimistic concurrency on its version.
 

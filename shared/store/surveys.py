@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.domain.surveys import Decision, SentSurvey, SurveyCandidate, SurveyDecision, Touchpoint
-from shared.store.dynamo import items, put_if, to_item
+from shared.store.dynamo import client, items, put_if, to_item, translated_errors
 
 PENDING = "PENDING"  # the sparse "pending" index's partition
 PENDING_DECISION = Decision.PENDING.value
@@ -67,6 +67,16 @@ class SurveyRepository:
                 ExpressionAttributeValues=to_item({":pk": contact_pk(program, contact_id), ":req": "REQ#"}),
             )
         )
+
+    def forget_email(self, request: dict[str, Any]) -> None:
+        """Remove the address a stored request was for (a privacy erasure); its decision stays."""
+        with translated_errors():
+            client().update_item(
+                TableName=self._table,
+                Key=to_item({"pk": request["pk"], "sk": request["sk"]}),
+                UpdateExpression="REMOVE candidate.email",
+                ConditionExpression="attribute_exists(pk)",
+            )
 
     def planned_for_account(self, account_id: str, since: date, until: date) -> list[SentSurvey]:
         """What was planned for the account's contacts with a due date in [since, until]."""
