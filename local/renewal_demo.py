@@ -125,6 +125,8 @@ def _answer_pre_renewal(
     for account, contact in renewing:
         if account.account_id in answered or not account.renewal_date:
             continue
+        if account.renewal_date - timedelta(days=90) > at.date():
+            continue  # not asked yet: its window has not opened
         item = renewals.get(account.account_id, str(account.renewal_date))
         if not item or not item.get("task_token"):
             continue

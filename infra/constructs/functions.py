@@ -125,7 +125,12 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
     CASE_SLA_SWEEP.name: ((CASES, (*READ, "dynamodb:PutItem")), (ACCOUNTS, READ)),
     # The renewal escalation: the scanner reads every account; checkpoints read NPS, signals and the
     # recovery case, open cases and keep the task token on the renewal.
-    RENEWAL_SCANNER.name: ((ACCOUNTS, (*READ, *LIST)), (SIGNALS, READ), (RENEWALS, (*READ, *RENEWAL_WRITES))),
+    # The scanner reads every account and the running escalations (a Scan of the small Renewals table).
+    RENEWAL_SCANNER.name: (
+        (ACCOUNTS, (*READ, *LIST)),
+        (SIGNALS, READ),
+        (RENEWALS, (*READ, *RENEWAL_WRITES, *LIST)),
+    ),
     RENEWAL_CHECKPOINTS.name: (
         (ACCOUNTS, READ),
         (SIGNALS, READ),

@@ -30,6 +30,12 @@ ACTIVE = AWAITING_CONTACT | {CaseStatus.CONTACTED}
 FOLLOWED_UP = frozenset({TriggerRule.DETRACTOR_RECOVERY, TriggerRule.RENEWAL_RECOVERY_PLAN})
 
 
+def awaits_sweep(case: Case) -> bool:
+    """Whether the SLA sweep has anything left to do with the case: it waits for a first contact and
+    is not yet with the executive sponsor, the top of the ladder."""
+    return case.status in AWAITING_CONTACT and case.escalation_level < len(LADDER) - 1
+
+
 class CaseActionRefused(ValueError):
     """The case's status does not allow this step (a 409 to whoever asked)."""
 

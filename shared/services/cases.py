@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.config import Settings
 from shared.domain import case_flow
-from shared.domain.accounts import UNKNOWN_TEAM
+from shared.domain.accounts import UNKNOWN_TEAM, Account
 from shared.domain.cases import Case, CaseStatus
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.surveys import SurveyCandidate, Touchpoint
@@ -128,8 +128,11 @@ class CaseDesk:
         someone changed meanwhile is left for the next sweep (it may have been contacted)."""
         due = self.cases.awaiting_contact(now)
         escalated, entries = [], []
+        accounts: dict[str, Account | None] = {}
         for case in due:
-            account = self.accounts.get(case.account_id)
+            if case.account_id not in accounts:
+                accounts[case.account_id] = self.accounts.get(case.account_id)
+            account = accounts[case.account_id]
             changed = case_flow.escalate_if_overdue(case, account.team if account else UNKNOWN_TEAM, now)
             if changed is None:
                 continue

@@ -105,16 +105,20 @@ class RenewalDesk:
         """Start one execution per account entering its renewal window, once per renewal; end those
         whose renewal moved, or whose account renewed or churned."""
         started, ended, entries = [], [], []
+        running = self.renewals.running()
         for account in self.accounts.all():
+            window = in_window(account, now.date(), self.thresholds)
+            if not window and account.account_id not in running:
+                continue  # nothing to start or end: no reads for it
             why_not = self._not_current(account, None, now)
-            for plan in self.renewals.running(account.account_id):
+            for plan in running.get(account.account_id, []):
                 reason = self._not_current(account, plan, now)
                 if reason:
                     self.workflows.stop(plan.execution_name, reason)
                     self.renewals.set_status(plan, RenewalStatus.ENDED, reason)
                     ended.append(plan.execution_name)
                     entries.append(self._checkpoint_entry(plan, 0, now, ended=reason))
-            if why_not or not in_window(account, now.date(), self.thresholds):
+            if why_not or not window:
                 continue
             assert account.renewal_date is not None
             name = execution_name(f"renewal-{account.account_id}-{account.renewal_date}")

@@ -1,8 +1,9 @@
 """The Cases table: one item per case, keyed by the firing that opened it.
 
 Changes are saved with optimistic concurrency (the version the change was made from), so two people
-acting on one case at once cannot overwrite each other. Cases waiting for a first contact carry a
-sparse `awaiting` attribute: the SLA sweep reads them from an index by due time, never the table.
+acting on one case at once cannot overwrite each other. Cases the SLA sweep may still escalate (waiting
+for a first contact, below the top of the ladder) carry a sparse `awaiting` attribute: the sweep reads
+them from an index by due time, never the table.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.domain.case_flow import AWAITING_CONTACT
+from shared.domain.case_flow import awaits_sweep
 from shared.domain.cases import Case
 from shared.store.dynamo import client, from_item, items, put_if, put_if_absent, translated_errors
 
@@ -80,7 +81,7 @@ def _as_stored(moment: datetime) -> str:
 
 def _item(case: Case) -> dict[str, Any]:
     item: dict[str, Any] = {"pk": case.case_id} | case.model_dump(mode="json")
-    if case.status in AWAITING_CONTACT:
+    if awaits_sweep(case):
         item[AWAITING] = "Y"
     return item
 

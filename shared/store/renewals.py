@@ -7,6 +7,7 @@ holds the task token that the response pipeline hands the answer back with.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from enum import StrEnum
 from typing import Any
 
@@ -52,12 +53,21 @@ class RenewalRepository:
             )
         )
 
-    def running(self, account_id: str) -> list[RenewalPlan]:
-        return [
-            RenewalPlan.model_validate(item["plan"])
-            for item in self.for_account(account_id)
-            if item["status"] == RenewalStatus.RUNNING
-        ]
+    def running(self) -> dict[str, list[RenewalPlan]]:
+        """Every running escalation by account: one Scan of a small table (one item per renewal), so
+        the daily scanner need not query each account in the directory."""
+        found = items(
+            "scan",
+            TableName=self._table,
+            FilterExpression="#s = :running",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":running": {"S": RenewalStatus.RUNNING.value}},
+        )
+        by_account: dict[str, list[RenewalPlan]] = defaultdict(list)
+        for item in found:
+            plan = RenewalPlan.model_validate(item["plan"])
+            by_account[plan.account_id].append(plan)
+        return by_account
 
     def waiting_token(self, account_id: str) -> tuple[RenewalPlan, str] | None:
         """The running renewal waiting for its pre-renewal answer, and its task token."""

@@ -83,6 +83,8 @@ def test_the_ladder_climbs_to_the_executive_sponsor_and_stops_there() -> None:
     second = case_flow.escalate_if_overdue(first, TEAM, first.due_at + timedelta(minutes=1))
     assert second is not None and second.owner == "Cleo" and second.escalation_level == 2
     assert case_flow.escalate_if_overdue(second, TEAM, second.due_at + timedelta(days=9)) is None
+    # So the sweep's index no longer holds it, while a case lower down the ladder stays in it.
+    assert case_flow.awaits_sweep(first) and not case_flow.awaits_sweep(second)
 
 
 def test_a_contacted_case_does_not_escalate() -> None:
