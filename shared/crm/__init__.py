@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.events import SOURCE
+from shared.domain.triggers import TriggerRule
+from shared.events import SOURCE, DetailType
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 
@@ -107,6 +108,69 @@ class CrmDestination:
 
 def detail_types(*names: str) -> dict[str, list[str]]:
     return {"detail-type": list(names)}
+
+
+# What the account CRMs (HubSpot companies, Salesforce Accounts) follow: each CRM writes these events
+# to its own fields, so only the patterns and the event values read are shared.
+ACCOUNT_EVENTS: dict[str, dict[str, Any]] = {
+    "last-response": {
+        "pattern": detail_types(DetailType.RESPONSE_SCORED),
+        "paths": {"score": "$.detail.data.score", "band": "$.detail.data.band", "at": "$.detail.occurred_at"},
+    },
+    "nps": {
+        "pattern": {
+            **detail_types(DetailType.ACCOUNT_NPS_CHANGED),
+            "detail": {"data": {"kind": ["relational"]}},
+        },
+        "paths": {
+            "nps": "$.detail.data.nps.nps",
+            "n": "$.detail.data.nps.n",
+            "moe": "$.detail.data.nps.margin_of_error",
+            "quarter": "$.detail.data.quarter",
+        },
+    },
+    # A health with every input missing has no score: nothing to write.
+    "health": {
+        "pattern": {
+            **detail_types(DetailType.ACCOUNT_HEALTH_CHANGED),
+            "detail": {"data": {"score": [{"numeric": [">=", 0]}]}},
+        },
+        "paths": {"score": "$.detail.data.score", "quarter": "$.detail.data.quarter"},
+    },
+    # A routed theme is the portfolio's, not an account's: Slack carries it.
+    "open-case": {
+        "pattern": {
+            **detail_types(DetailType.CASE_OPENED),
+            "detail": {"data": {"rule": [{"anything-but": [TriggerRule.THEME_ROUTING.value]}]}},
+        },
+        "paths": {
+            "case": "$.detail.data.case_id",
+            "rule": "$.detail.data.rule",
+            "due": "$.detail.data.due_at",
+        },
+    },
+    "churn-risk": {
+        "pattern": {
+            **detail_types(DetailType.CASE_OPENED),
+            "detail": {"data": {"rule": [TriggerRule.CHURN_RISK.value]}},
+        },
+        "paths": {"since": "$.detail.data.opened_at", "case": "$.detail.data.case_id"},
+    },
+}
+
+
+def account_mapping(crm: str, event: str, description: str, template: str) -> CrmMapping:
+    """One of the account events for one account CRM: its own template over the shared values; the
+    account id is the endpoint's path parameter."""
+    followed = ACCOUNT_EVENTS[event]
+    paths = {name: path for name, path in followed["paths"].items() if f"<{name}>" in template}
+    return CrmMapping(
+        name=f"{crm}-{event}",
+        description=description,
+        pattern=followed["pattern"],
+        transform=InputTransform(paths=paths, template=template),
+        path_parameters=("$.detail.account_id",),
+    )
 
 
 def destinations() -> tuple[CrmDestination, ...]:
