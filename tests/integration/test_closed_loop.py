@@ -11,7 +11,6 @@ import pytest
 
 from local.aws import EmbeddedAws
 from shared.config import SurveySettings
-from shared.domain.accounts import Account, AccountTeam
 from shared.store.accounts import AccountRepository
 from shared.store.cases import CaseRepository
 from shared.store.surveys import SurveyRepository
@@ -23,20 +22,8 @@ PATH = f"/v1/cases/{quote(CASE, safe='')}"
 
 
 @pytest.fixture
-def detractor(aws: EmbeddedAws) -> dict[str, Any]:
+def detractor(aws: EmbeddedAws, directory: AccountRepository) -> dict[str, Any]:
     """A 3 from c-1 at a top-tier account: a recovery case with a 24 h SLA, owned by its CSM."""
-    team = AccountTeam(csm="Ava CSM", cs_lead="Ben Lead", executive_sponsor="Cy VP")
-    account = Account(
-        account_id="acct-001",
-        name="Acme",
-        segment="enterprise",
-        arr=400_000,
-        industry="retail",
-        region="EMEA",
-        lifecycle_stage="mature",
-        team=team,
-    )
-    AccountRepository(settings().accounts_table).put(account)
     assert post(aws, response_body(score=3))[0] == 202
     settle()
     crm_messages(aws)  # what the answer published

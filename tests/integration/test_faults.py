@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from local.aws import EmbeddedAws
-from shared.domain.accounts import Account, AccountTeam
 from shared.domain.models import SurveyKind
 from shared.domain.rollup import RollupKey
 from shared.store.accounts import AccountRepository
@@ -67,24 +66,6 @@ def dynamodb_faults(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     monkeypatch.setattr(DynamoHandler, "call_action", faulty)
     yield faults
-
-
-@pytest.fixture
-def directory(aws: EmbeddedAws) -> AccountRepository:
-    accounts = AccountRepository(settings().accounts_table)
-    accounts.put(
-        Account(
-            account_id="acct-001",
-            name="Acme",
-            segment="enterprise",
-            arr=400_000,
-            industry="retail",
-            region="EMEA",
-            lifecycle_stage="mature",
-            team=AccountTeam(csm="Ava CSM", cs_lead="Ben Lead", executive_sponsor="Cy VP"),
-        )
-    )
-    return accounts
 
 
 def rollup_update(action: str, body: dict[str, Any]) -> bool:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from local.aws import EmbeddedAws
-from shared.domain.accounts import Account, AccountTeam
 from shared.store.accounts import AccountRepository
 from shared.store.cases import CaseRepository
 from shared.store.dynamo import StoreUnavailable
@@ -37,24 +36,6 @@ def entered(history: list[tuple[str, str | None]]) -> list[str | None]:
 def the_execution(aws: EmbeddedAws) -> str:
     [execution] = executions(aws)
     return str(execution["arn"])
-
-
-@pytest.fixture
-def directory(aws: EmbeddedAws) -> AccountRepository:
-    accounts = AccountRepository(settings().accounts_table)
-    accounts.put(
-        Account(
-            account_id="acct-001",
-            name="Acme",
-            segment="enterprise",
-            arr=400_000,
-            industry="retail",
-            region="EMEA",
-            lifecycle_stage="mature",
-            team=AccountTeam(csm="Ava CSM", cs_lead="Ben Lead", executive_sponsor="Cy VP"),
-        )
-    )
-    return accounts
 
 
 def test_a_detractor_goes_through_every_state_opens_a_case_and_reaches_the_crm(
