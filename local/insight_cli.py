@@ -83,11 +83,11 @@ def print_revenue(data: dict[str, Any]) -> None:
             f"{_pct(r['renewal_rate']):>6} {_pct(r['churn_rate']):>6} {_pct(r['expansion_rate']):>7} "
             f"{average:>12} {_pct(r['grr']):>6} {_pct(r['nrr']):>6} {_pct(r['reference_yield']):>9}"
         )
-    print("\nSAVE RATE OF RECOVERY CASES (recovered / resolved detractor-recovery cases)")
+    print("\nSAVE RATE OF RECOVERY CASES (recovered / detractor cases whose follow-up was answered)")
     for s in data["save_rates"]:
         print(
-            f"  {s['quarter']:<8} {s['segment'][:12]:<12} cases {s['recovery_cases']:>4}  resolved "
-            f"{s['resolved']:>4}  recovered {s['recovered']:>4}  save rate {_pct(s['save_rate'])}"
+            f"  {s['quarter']:<8} {s['segment'][:12]:<12} cases {s['detractor_cases']:>4}  followed up "
+            f"{s['followed_up']:>4}  recovered {s['recovered']:>4}  save rate {_pct(s['save_rate'])}"
         )
     if not data["save_rates"]:
         print("  no detractor-recovery cases in these quarters")

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.account_rules import AccountQuarterFacts
-from shared.domain.health import Health, health_of
+from shared.domain.health import Health
 from shared.domain.thresholds import Thresholds
 from shared.events import DetailType, envelope, put_events_entry
 
@@ -38,10 +38,7 @@ def account_health_changed_entry(
     """The AccountHealthChanged event of an account·quarter whose signals just changed, from the
     facts the account rules read (no extra reads). Its id names the latest signal's as_of: the same
     signals delivered again publish the same event id, which consumers deduplicate on."""
-    segment = facts.account.segment if facts.account else None
-    health = health_of(
-        facts.current, facts.signals, facts.previous, facts.previous_signals, segment, thresholds
-    )
+    health = facts.health(thresholds)
     event = envelope(
         DetailType.ACCOUNT_HEALTH_CHANGED,
         subject=f"{facts.account_id}:{facts.quarter}:{as_of.isoformat()}",

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.accounts import Account
 from shared.domain.contact_history import ContactScores, declining_entries, with_score
+from shared.domain.health import Health, health_of
 from shared.domain.models import CanonicalResponse
 from shared.domain.nps import NpsStat, change_exceeds_noise
 from shared.domain.quarters import previous_quarter, quarter_of
@@ -55,6 +56,13 @@ class AccountQuarterFacts(BaseModel):
     signals: QuarterSignals
     previous_signals: QuarterSignals
     source: str = Field(min_length=1)  # what this evaluation is for: a response key or "signal:<kind>:<q>"
+
+    def health(self, thresholds: Thresholds) -> Health:
+        """The account·quarter's health from the same facts the rules read."""
+        segment = self.account.segment if self.account else None
+        return health_of(
+            self.current, self.signals, self.previous, self.previous_signals, segment, thresholds
+        )
 
 
 class ResponseFacts(BaseModel):

@@ -1,4 +1,5 @@
-"""How the closed loop performs, per quarter and segment, and what it did, for the QBR view.
+"""How the closed loop performs, per quarter and segment (the QBR's "You said / we did / outcome"
+rows are shared/domain/qbr.py loop_record).
 
 - save rate: of the detractor cases whose follow-up was answered, the share recovered;
 - median hours to first contact, over the cases contacted;
@@ -38,18 +39,6 @@ class CaseMetrics(BaseModel):
     sla_kept_share: float | None
 
 
-class YouSaidWeDid(BaseModel):
-    """One resolved case as a QBR shows it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str
-    quarter: str
-    you_said: str
-    we_did: str
-    outcome: str
-
-
 def case_metrics(cases: list[Case], segments: dict[str, str]) -> list[CaseMetrics]:
     """One row per quarter and segment the cases fall in, plus an "all" segment per quarter."""
     groups: dict[tuple[str, str], list[Case]] = defaultdict(list)
@@ -84,21 +73,6 @@ def _metrics(quarter: str, segment: str, cases: list[Case]) -> CaseMetrics:
         sla_decided=len(decided),
         sla_kept=len(kept),
         sla_kept_share=_share(len(kept), len(decided)),
-    )
-
-
-def you_said_we_did(case: Case) -> YouSaidWeDid | None:
-    """The record of a resolved case: what the customer said, what we did, what came of it."""
-    if case.resolved_at is None or case.action_taken is None:
-        return None
-    said = case.evidence.get("comment") or case.summary
-    we_did = case.action_taken + (f" (root cause: {case.root_cause})" if case.root_cause else "")
-    return YouSaidWeDid(
-        case_id=case.case_id,
-        quarter=case.quarter,
-        you_said=str(said),
-        we_did=we_did,
-        outcome=case.outcome or str(case.status),
     )
 
 

@@ -18,9 +18,8 @@ keeps their own band (a 9 is +100, a 7 is 0, a 3 is -100). No votes: no band, no
   that stayed; expansion is the Outcome's expansion ARR;
 - reference yield = accounts that gave at least one reference / accounts with an outcome signal
   (what it is for: promoter accounts);
-- save rate = recovered detractor-recovery cases / such cases that were resolved (their status history
-  reached resolved: recovered, or reopened when the follow-up said otherwise). Per quarter and segment,
-  not per band: a recovery case is about a detractor whatever the account's NPS.
+- the save rate of recovery cases is the closed loop's own (shared/domain/case_metrics.py), per quarter
+  and segment, not per band: a recovery case is about a detractor whatever the account's NPS.
 
 **Weighted NPS.** ARR- and seat-weighted NPS give each account its weight w, shared equally by its
 voters: voter weight v = w / n_account. The margin of error uses the trinomial variance of the
@@ -46,7 +45,6 @@ from shared.domain.nps import Z_95, BandCounts
 
 PROMOTER_ACCOUNT_MIN_NPS = 50.0
 DETRACTOR_ACCOUNT_MAX_NPS = 0.0  # strictly below is a detractor account
-RECOVERY_RULE = "detractor-recovery"
 ALL = "all"  # the segment of the portfolio-wide rows
 
 
@@ -166,56 +164,6 @@ def revenue_rows(facts: Iterable[AccountQuarter]) -> list[RevenueRow]:
     order = {Band.PROMOTER: 0, Band.PASSIVE: 1, Band.DETRACTOR: 2}
     keys = sorted(groups, key=lambda k: (k[0], k[1] != ALL, k[1], order[k[2]]))
     return [revenue_row(q, s, b, groups[(q, s, b)]) for q, s, b in keys]
-
-
-class RecoveryCase(BaseModel):
-    """What the save rate reads of a case: its rule, quarter, segment and the statuses it went through."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rule: str
-    quarter: str
-    segment: str
-    status: str
-    statuses_seen: list[str]  # its status history, oldest first
-
-
-class SaveRate(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    quarter: str
-    segment: str
-    recovery_cases: int
-    resolved: int
-    recovered: int
-    save_rate: float | None
-
-
-def save_rates(cases: Iterable[RecoveryCase]) -> list[SaveRate]:
-    groups: dict[tuple[str, str], list[RecoveryCase]] = defaultdict(list)
-    for case in cases:
-        if case.rule != RECOVERY_RULE:
-            continue
-        groups[(case.quarter, case.segment)].append(case)
-        groups[(case.quarter, ALL)].append(case)
-    rates = []
-    for quarter, segment in sorted(groups, key=lambda k: (k[0], k[1] != ALL, k[1])):
-        group = groups[(quarter, segment)]
-        resolved = [
-            c for c in group if c.status == "recovered" or {"resolved", "recovered"} & set(c.statuses_seen)
-        ]
-        recovered = sum(1 for c in resolved if c.status == "recovered")
-        rates.append(
-            SaveRate(
-                quarter=quarter,
-                segment=segment,
-                recovery_cases=len(group),
-                resolved=len(resolved),
-                recovered=recovered,
-                save_rate=_ratio(recovered, len(resolved)),
-            )
-        )
-    return rates
 
 
 class NpsBesideNrr(BaseModel):

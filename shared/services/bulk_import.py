@@ -249,9 +249,7 @@ def split(request: ImportRequest, files: ImportFiles) -> SplitResult:
             rows += len(chunk)
             unreadable += sum(1 for row in chunk if "reason" in row)
     result = SplitResult(
-        import_spec=ImportSpec(
-            import_id=import_id, mapping=mapping, defaults=defaults, content=content
-        ),
+        import_spec=ImportSpec(import_id=import_id, mapping=mapping, defaults=defaults, content=content),
         chunk_prefix=keys.chunks,
         chunks=chunks,
         rows=rows,

@@ -14,10 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from shared.config import RenewalSettings
 from shared.domain.accounts import Account
 from shared.domain.cases import Case, case_from_firing
-from shared.domain.health import health_of
-from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse, SurveyKind
-from shared.domain.nps import nps_of
-from shared.domain.quarters import previous_quarter, quarter_of
+from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
+from shared.domain.quarters import quarter_of
 from shared.domain.renewals import (
     Answer,
     Decision,
@@ -30,13 +28,13 @@ from shared.domain.renewals import (
     renewal_plan,
     still_at_risk,
 )
-from shared.domain.rollup import RollupKey
 from shared.domain.surveys import SurveyCandidate, Touchpoint
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring, TriggerRule
 from shared.events import DetailType, envelope, put_events_entry
 from shared.services.cases import SurveyRequester
 from shared.services.pipeline import case_opened_entry
+from shared.services.signals import read_facts
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository
@@ -255,20 +253,11 @@ class RenewalDesk:
     def _health(self, account: Account | None, now: datetime) -> float | None:
         if account is None:
             return None
-        quarter = quarter_of(now)
-        before = previous_quarter(quarter)
-        known = self.signals.for_quarters(account.account_id, before, quarter)
-
-        def nps(q: str) -> Any:
-            key = RollupKey(
-                account_id=account.account_id, quarter=q, program=DEFAULT_PROGRAM, kind=SurveyKind.RELATIONAL
-            )
-            return nps_of(self.rollups.counts(key), self.thresholds.min_sample)
-
-        health = health_of(
-            nps(quarter), known[quarter], nps(before), known[before], account.segment, self.thresholds
+        source = f"renewal:{account.account_id}"
+        facts = read_facts(
+            self.signals, self.rollups, self.thresholds, account, account.account_id, quarter_of(now), source
         )
-        return health.score
+        return facts.health(self.thresholds).score
 
     def _open(
         self,

@@ -13,6 +13,7 @@ from itertools import combinations
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.accounts import Account
+from shared.domain.case_metrics import CaseMetrics, case_metrics
 from shared.domain.cases import Case
 from shared.domain.health import Health, health_of
 from shared.domain.models import DEFAULT_PROGRAM, Band, SurveyKind
@@ -25,16 +26,13 @@ from shared.domain.reports import (
     AccountVotes,
     Difference,
     NpsBesideNrr,
-    RecoveryCase,
     RevenueRow,
-    SaveRate,
     WeightedNps,
     Weighting,
     account_band,
     nps_beside_nrr,
     nps_difference,
     revenue_rows,
-    save_rates,
     weighted_nps,
 )
 from shared.domain.signals import QuarterSignals
@@ -51,7 +49,7 @@ class RevenueReport(BaseModel):
 
     quarters: list[str]
     by_band: list[RevenueRow]
-    save_rates: list[SaveRate]
+    save_rates: list[CaseMetrics]  # the closed loop's own figures (shared/domain/case_metrics.py)
     nps_beside_nrr: list[NpsBesideNrr]
 
 
@@ -78,22 +76,11 @@ def revenue_report(
         for quarter in [before, *quarters]:
             facts.append(_account_quarter(account, quarter, votes[quarter], known))
     segment_of = {a.account_id: a.segment for a in accounts}
-    recovery = [
-        RecoveryCase(
-            rule=case.rule,
-            quarter=case.quarter,
-            segment=segment_of.get(case.account_id, "unknown"),
-            status=case.status.value,
-            statuses_seen=[change.status.value for change in case.history],
-        )
-        for case in cases
-        if case.quarter in quarters
-    ]
     in_range = [f for f in facts if f.quarter in quarters]
     return RevenueReport(
         quarters=quarters,
         by_band=revenue_rows(in_range),
-        save_rates=save_rates(recovery),
+        save_rates=case_metrics([c for c in cases if c.quarter in quarters], segment_of),
         nps_beside_nrr=nps_beside_nrr(facts, [before, *quarters]),
     )
 

@@ -97,25 +97,7 @@ class AccountSignals:
     def facts(
         self, account: Account | None, account_id: str, quarter: str, source: str
     ) -> AccountQuarterFacts:
-        current, previous = self.nps(account_id, quarter), self.nps(account_id, previous_quarter(quarter))
-        known = self.signals.for_quarters(account_id, previous_quarter(quarter), quarter)
-        return AccountQuarterFacts(
-            account=account,
-            account_id=account_id,
-            quarter=quarter,
-            program=ACCOUNT_PROGRAM,
-            current=current,
-            previous=previous,
-            signals=known[quarter],
-            previous_signals=known[previous_quarter(quarter)],
-            source=source,
-        )
-
-    def nps(self, account_id: str, quarter: str) -> NpsStat:
-        key = RollupKey(
-            account_id=account_id, quarter=quarter, program=ACCOUNT_PROGRAM, kind=SurveyKind.RELATIONAL
-        )
-        return nps_of(self.rollups.counts(key), self.thresholds.min_sample)
+        return read_facts(self.signals, self.rollups, self.thresholds, account, account_id, quarter, source)
 
     def _learn_commercial(self, account_id: str, facts: Commercial) -> None:
         """Commercial facts are also the account's profile: ARR, seats, renewal and its team."""
@@ -136,3 +118,34 @@ class AccountSignals:
                 renewal_date=facts.renewal_date,
             )
         )
+
+
+def read_facts(
+    signals: SignalRepository,
+    rollups: RollupRepository,
+    thresholds: Thresholds,
+    account: Account | None,
+    account_id: str,
+    quarter: str,
+    source: str,
+) -> AccountQuarterFacts:
+    """An account·quarter as the combined rules and its health read it: the customer program's
+    relational NPS for the quarter and the one before, and their signals (two reads and one Query)."""
+    before = previous_quarter(quarter)
+
+    def nps(q: str) -> NpsStat:
+        key = RollupKey(account_id=account_id, quarter=q, program=ACCOUNT_PROGRAM, kind=SurveyKind.RELATIONAL)
+        return nps_of(rollups.counts(key), thresholds.min_sample)
+
+    known = signals.for_quarters(account_id, before, quarter)
+    return AccountQuarterFacts(
+        account=account,
+        account_id=account_id,
+        quarter=quarter,
+        program=ACCOUNT_PROGRAM,
+        current=nps(quarter),
+        previous=nps(before),
+        signals=known[quarter],
+        previous_signals=known[before],
+        source=source,
+    )

@@ -137,7 +137,8 @@ def test_revenue_report_by_band(seeded: EmbeddedAws) -> None:
         -100,
         0.96,
     )
-    assert report["save_rates"][0]["recovery_cases"] == 2  # the two detractors' recovery cases, none resolved
+    [everything] = [r for r in report["save_rates"] if r["segment"] == "all"]  # the closed loop's metrics
+    assert (everything["detractor_cases"], everything["followed_up"], everything["save_rate"]) == (2, 0, None)
 
 
 def test_nps_report_weighted_with_significance(seeded: EmbeddedAws) -> None:

@@ -9,8 +9,9 @@ import pytest
 from shared.domain import case_flow
 from shared.domain.accounts import AccountTeam
 from shared.domain.case_flow import CaseActionRefused
-from shared.domain.case_metrics import case_metrics, you_said_we_did
+from shared.domain.case_metrics import case_metrics
 from shared.domain.cases import Case, CaseStatus, StatusChange
+from shared.domain.qbr import loop_record
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import OwnerRole, TriggerRule
 
@@ -182,11 +183,29 @@ def test_metrics_per_quarter_and_segment_by_hand() -> None:
     assert rows[("2026-Q4", "smb")].save_rate == 0.0 and rows[("2026-Q4", "enterprise")].save_rate == 1.0
 
 
+def test_the_save_rate_counts_detractor_cases_whose_follow_up_was_answered() -> None:
+    """The one save rate, shared by the closed loop and the revenue report."""
+
+    def resolved(case_id: str, rule: TriggerRule = TriggerRule.DETRACTOR_RECOVERY) -> Case:
+        return case_flow.resolve(case(rule=rule, case_id=case_id), "Ana", "cause", "action", T0, POLICY)
+
+    later = T0 + timedelta(days=14)
+    cases = [
+        case_flow.follow_up_answered(resolved("saved"), 9, later, POLICY),
+        resolved("awaiting"),  # its follow-up not answered yet: neither saved nor lost
+        case_flow.follow_up_answered(resolved("lost"), 4, later, POLICY),  # reopened: not saved
+        case(case_id="open"),  # not resolved yet
+        case_flow.follow_up_answered(resolved("plan", TriggerRule.RENEWAL_RECOVERY_PLAN), 9, later, POLICY),
+    ]
+    [everything, smb] = case_metrics(cases, {"acct-1": "smb"})
+    assert (everything.segment, everything.detractor_cases, everything.followed_up) == ("all", 4, 2)
+    assert (everything.recovered, everything.save_rate) == (1, 0.5) and smb.save_rate == 0.5
+
+
 def test_you_said_we_did_from_a_resolved_case() -> None:
-    assert you_said_we_did(case()) is None  # nothing done yet
     resolved = case_flow.resolve(case(), "Ana", "slow tier-2 queue", "dedicated support engineer", T0, POLICY)
-    record = you_said_we_did(case_flow.follow_up_answered(resolved, 9, T0 + timedelta(days=14), POLICY))
+    record = loop_record(case_flow.follow_up_answered(resolved, 9, T0 + timedelta(days=14), POLICY))
     assert record is not None
-    assert record.you_said == "Support takes days to answer"
-    assert record.we_did == "dedicated support engineer (root cause: slow tier-2 queue)"
+    assert record.you_said == "Support takes days to answer (scored 3)"
+    assert (record.we_did, record.root_cause) == ("dedicated support engineer", "slow tier-2 queue")
     assert record.outcome == "recovered: 3 → 9"

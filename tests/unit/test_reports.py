@@ -10,7 +10,6 @@ from shared.domain.reports import (
     ALL,
     AccountQuarter,
     AccountVotes,
-    RecoveryCase,
     WeightedNps,
     Weighting,
     account_band,
@@ -18,7 +17,6 @@ from shared.domain.reports import (
     nps_difference,
     revenue_row,
     revenue_rows,
-    save_rates,
     weighted_nps,
 )
 
@@ -101,25 +99,6 @@ def test_rates_with_nothing_to_divide_are_none() -> None:
     row = revenue_row("2026-Q3", "smb", Band.PASSIVE, [fact("x", None, None)])
     assert (row.renewal_rate, row.churn_rate, row.expansion_rate, row.grr, row.nrr) == (None,) * 5
     assert row.average_expansion_arr is None
-
-
-def test_save_rate_counts_resolved_recovery_cases_only() -> None:
-    def case(status: str, seen: list[str], rule: str = "detractor-recovery") -> RecoveryCase:
-        return RecoveryCase(rule=rule, quarter="2026-Q3", segment="smb", status=status, statuses_seen=seen)
-
-    rates = save_rates(
-        [
-            case("recovered", ["open", "contacted", "resolved", "recovered"]),
-            case("resolved", ["open", "resolved"]),
-            case("reopened", ["open", "resolved", "reopened"]),  # the follow-up said no: not saved
-            case("open", ["open"]),  # not resolved yet: not in the rate
-            case("recovered", ["open", "resolved", "recovered"], rule="churn-risk"),  # not a recovery case
-        ]
-    )
-    assert [(r.segment, r.recovery_cases, r.resolved, r.recovered, r.save_rate) for r in rates] == [
-        (ALL, 4, 3, 1, 0.3333),
-        ("smb", 4, 3, 1, 0.3333),
-    ]
 
 
 def test_nps_movement_beside_nrr() -> None:
