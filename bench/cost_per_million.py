@@ -12,10 +12,11 @@ Every AWS operation is counted where it happens: each botocore call by service a
 handlers and from the state machines' direct integrations), each Lambda invocation with its measured
 duration and its configured memory, each execution by workflow type with its state transitions,
 duration and history bytes, DynamoDB read and write units from the sizes of the items each request
-reads or writes, EventBridge events in 64 KB chunks, log bytes (the handlers' JSON logs at the deployed
-level, Lambda's platform lines, the executions' history at level ALL without execution data, as
-deployed). Prices come from bench/prices.json (dated, one region). Registries are enumerated, so
-new functions, tables, state machines and schedules are metered without changes here.
+reads or writes (and of the index items a write changes, by each index's projection), EventBridge
+events in 64 KB chunks, log bytes (the handlers' JSON logs, Lambda's platform lines and the
+executions' history events, each at its deployed level, without execution data). Prices come from
+bench/prices.json (dated, one region). Registries are enumerated, so new functions, tables, state
+machines and schedules are metered without changes here.
 
 The naive variant is priced from the same recorded work: the pipeline as a STANDARD workflow (billed
 per state transition) and every atomic UpdateItem done as read-modify-write (a consistent GetItem of
@@ -65,7 +66,8 @@ class Meter:
     lambda_ms: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     event_chunks: int = 0
     read_units: float = 0.0
-    write_units: float = 0.0
+    write_units: float = 0.0  # the table's and its indexes'
+    index_write_units: float = 0.0
     naive_extra_read_units: float = 0.0
     schedule_invocations: int = 0
     handler_log_bytes: int = 0
@@ -172,40 +174,40 @@ def _meter_dynamodb_capacity() -> None:
 
     call_action = DynamoHandler.call_action
 
-    def stored_size(handler: Any, table_name: str, key_source: dict[str, Any]) -> int:
+    def stored(handler: Any, table_name: str, key_source: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """The table and a snapshot of the item the request names ({} when there is none)."""
         try:
             table = handler.dynamodb_backend.get_table(table_name)
             key = {a: key_source[a] for a in (table.hash_key_attr, table.range_key_attr) if a}
             item = table.get_item(*_key_values(table, key))
         except Exception:  # a missing table or key: the request fails, and DynamoDB bills a minimum
-            return 0
-        return item_size(item.to_json()["Attributes"]) if item is not None else 0
+            return None, {}
+        return table, dict(item.to_json()["Attributes"]) if item is not None else {}
 
     @functools.wraps(call_action)
     def metered(self: Any) -> Any:
         if not _metered_thread():
             return call_action(self)
         action, body = self._get_action(), getattr(self, "params", {}) or {}
+        key_source = body.get("Item") or body.get("Key") or {}
         with dynamodb_lock:
-            before = 0
+            table, before = None, {}
             if action in ITEM_WRITES or action == "GetItem":
-                before = stored_size(
-                    self, body.get("TableName", ""), body.get("Item") or body.get("Key") or {}
-                )
+                table, before = stored(self, body.get("TableName", ""), key_source)
             answer = call_action(self)
-            after = 0
+            after = {}
             if action in ("PutItem", "UpdateItem"):
-                after = stored_size(
-                    self, body.get("TableName", ""), body.get("Item") or body.get("Key") or {}
-                )
+                _, after = stored(self, body.get("TableName", ""), key_source)
         consistency = 1.0 if body.get("ConsistentRead") else 0.5
+        size_before, size_after = item_size(before), item_size(after)
         if action in ITEM_WRITES:
-            units = max(1, math.ceil(max(before, after) / KB))
-            Meters.current.add(write_units=units)
+            units = max(1, math.ceil(max(size_before, size_after) / KB))
+            indexed = index_write_units(table, before, after) if table is not None else 0
+            Meters.current.add(write_units=units + indexed, index_write_units=indexed)
             if action == "UpdateItem":  # naive: read the whole item first (consistently), then put it
-                Meters.current.add(naive_extra_read_units=max(1, math.ceil(before / (4 * KB))))
+                Meters.current.add(naive_extra_read_units=max(1, math.ceil(size_before / (4 * KB))))
         elif action == "GetItem":
-            Meters.current.add(read_units=max(1, math.ceil(before / (4 * KB))) * consistency)
+            Meters.current.add(read_units=max(1, math.ceil(size_before / (4 * KB))) * consistency)
         elif action in ("Query", "Scan"):
             returned = json.loads(answer[2] or "{}").get("Items", [])
             size = sum(item_size(item) for item in returned)
@@ -215,6 +217,36 @@ def _meter_dynamodb_capacity() -> None:
         return answer
 
     DynamoHandler.call_action = metered  # type: ignore[method-assign]
+
+
+def index_write_units(table: Any, before: dict[str, Any], after: dict[str, Any]) -> int:
+    """What a write costs in the table's global secondary indexes, as DynamoDB bills it: an index
+    item is written when the item enters the index or what the index projects changes, and deleted
+    as well when the item leaves it or its index key changes; each by the projected item's size."""
+    units = 0
+    for index in table.global_indexes:
+        old, new = _projected(index, before), _projected(index, after)
+        if old == new:
+            continue
+        keys = index.schema_key_attrs
+        if new is not None:
+            units += max(1, math.ceil(item_size(new) / KB))
+        if old is not None and (new is None or any(old[k] != new[k] for k in keys)):
+            units += max(1, math.ceil(item_size(old) / KB))
+    return units
+
+
+def _projected(index: Any, attributes: dict[str, Any]) -> dict[str, Any] | None:
+    """The item as the index holds it, or None when it lacks the index's keys (a sparse index)."""
+    if not attributes or any(key not in attributes for key in index.schema_key_attrs):
+        return None
+    projection = index.projection.get("ProjectionType", "ALL")
+    if projection == "ALL":
+        return attributes
+    kept = {*index.table_key_attrs, *index.schema_key_attrs}
+    if projection == "INCLUDE":
+        kept |= set(index.projection.get("NonKeyAttributes", []))
+    return {name: value for name, value in attributes.items() if name in kept}
 
 
 def _key_values(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
@@ -265,6 +297,9 @@ def record_executions(meter: Meter, machines: Mapping[str, tuple[str, str]], sin
     """Every execution started in the phase, read from the embedded Step Functions after it."""
     import boto3
 
+    from statemachines import STATE_MACHINES, logged_at
+
+    levels = {spec.name: spec.log_level for spec in STATE_MACHINES}
     sfn = boto3.client("stepfunctions")
     for name, (arn, workflow_type) in machines.items():
         for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn):
@@ -282,20 +317,37 @@ def record_executions(meter: Meter, machines: Mapping[str, tuple[str, str]], sin
                         "type": workflow_type,
                         "seconds": (stopped - described["startDate"]).total_seconds(),
                         "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
-                        "history_bytes": sum(len(json.dumps(_without_data(e), default=str)) for e in events),
+                        "history_bytes": sum(
+                            len(json.dumps(_without_data(e), default=str))
+                            for e in events
+                            if logged_at(levels[name], e["type"])
+                        ),
+                        "history_bytes_all": sum(
+                            len(json.dumps(_without_data(e), default=str)) for e in events
+                        ),
                         "history_bytes_with_data": sum(len(json.dumps(e, default=str)) for e in events),
                     }
                 )
 
 
 def _without_data(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A history event as the deployed log level writes it: ALL events, no execution data (the
-    states' input, output and parameters; infra/constructs/pipeline.py)."""
+    """A history event as the deployed logging writes it: no execution data (the states' input,
+    output and parameters; infra/constructs/pipeline.py)."""
     data_keys = {"input", "output", "parameters", "inputDetails", "outputDetails"}
     return {
         key: {k: v for k, v in value.items() if k not in data_keys} if isinstance(value, dict) else value
         for key, value in event.items()
     }
+
+
+def platform_log_bytes(prices: dict[str, float]) -> float:
+    """Lambda's START/END/REPORT lines per invocation, unless the functions log the platform's
+    warnings only (functions/catalog.py)."""
+    from functions.catalog import PLATFORM_LOG_LEVEL
+
+    return (
+        prices["lambda_platform_log_bytes_per_invocation"] if PLATFORM_LOG_LEVEL in ("INFO", "DEBUG") else 0
+    )
 
 
 def price(meter: Meter, prices: dict[str, float], naive: bool = False) -> dict[str, float]:
@@ -346,7 +398,7 @@ def price(meter: Meter, prices: dict[str, float], naive: bool = False) -> dict[s
     )
     log_bytes = (
         meter.handler_log_bytes
-        + invocations * p["lambda_platform_log_bytes_per_invocation"]
+        + invocations * platform_log_bytes(p)
         + sum(run["history_bytes"] for run in meter.executions)
     )
     cost["CloudWatch Logs"] = log_bytes / 1e9 * p["cloudwatch_logs_per_gb_ingested"]
@@ -474,6 +526,7 @@ def report(core: Meter, rest: Meter, responses: int, prices: dict[str, Any], out
         print(f"  response-pipeline: {transitions:.1f} transitions, median {seconds:.2f} s locally", file=out)
     print(
         f"  DynamoDB {core.read_units / responses:.2f} RRU, {core.write_units / responses:.2f} WRU"
+        f" ({core.index_write_units / responses:.2f} of them in indexes)"
         f" (naive +{core.naive_extra_read_units / responses:.2f} RRU); EventBridge "
         f"{core.event_chunks / responses:.2f} events; CRM deliveries {core.crm_deliveries / responses:.2f}",
         file=out,
@@ -481,19 +534,20 @@ def report(core: Meter, rest: Meter, responses: int, prices: dict[str, Any], out
     named = {f"{s}:{op}": n for (s, op), n in core.calls.items()}
     print("  API calls: " + ", ".join(f"{k} {v / responses:.2f}" for k, v in sorted(named.items())), file=out)
     history = sum(r["history_bytes"] for r in core.executions)
+    every_state = sum(r["history_bytes_all"] for r in core.executions)
     with_data = sum(r["history_bytes_with_data"] for r in core.executions)
-    platform = sum(core.lambda_invocations.values()) * prices["lambda_platform_log_bytes_per_invocation"]
+    platform = sum(core.lambda_invocations.values()) * platform_log_bytes(prices)
     print(
         f"  log bytes: handlers {core.handler_log_bytes / responses:.0f}, Lambda platform "
-        f"{platform / responses:.0f}, execution history at level ALL without execution data "
-        f"{history / responses:.0f} (with it: {with_data / responses:.0f})",
+        f"{platform / responses:.0f}, execution history at the deployed levels {history / responses:.0f}"
+        f" (every state: {every_state / responses:.0f}; with execution data: {with_data / responses:.0f})",
         file=out,
     )
-    logging_data = (with_data - history) / 1e9 * prices["cloudwatch_logs_per_gb_ingested"]
-    quiet = total_core - history / 1e9 * prices["cloudwatch_logs_per_gb_ingested"]
+    per_byte = prices["cloudwatch_logs_per_gb_ingested"] / 1e9
     print(
-        f"  with execution data in the logs: core path ${(total_core + logging_data) * per_million:.2f} per "
-        f"million; with logging at level ERROR (failures only): ${quiet * per_million:.2f}",
+        f"  core path with every state logged (-c logLevel:response-pipeline=ALL): "
+        f"${(total_core + (every_state - history) * per_byte) * per_million:.2f} per million; "
+        f"with execution data too: ${(total_core + (with_data - history) * per_byte) * per_million:.2f}",
         file=out,
     )
     rest_runs = Counter(r["machine"] for r in rest.executions)

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Lambda's own START, END and REPORT lines (~300 bytes an invocation, most of a step's log bytes) are
+# platform logs at INFO; at WARN only the platform's warnings (timeouts, out of memory) are kept.
+# Duration, errors and throttles stay CloudWatch metrics. The handlers log JSON at INFO (Powertools).
+PLATFORM_LOG_LEVEL = "WARN"
+APPLICATION_LOG_LEVEL = "INFO"
+
 
 @dataclass(frozen=True)
 class Route:

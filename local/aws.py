@@ -291,7 +291,7 @@ def table_definition(spec: TableSpec, name: str) -> dict[str, Any]:
             {
                 "IndexName": i.name,
                 "KeySchema": key_schema(i.partition_key, i.sort_key),
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": i.projection,
             }
             for i in spec.indexes
         ]

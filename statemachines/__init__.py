@@ -11,6 +11,19 @@ from typing import Literal
 _HERE = Path(__file__).parent
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
+LogLevel = Literal["ALL", "ERROR", "FATAL", "OFF"]
+_FATAL_EVENTS = ("ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut")
+
+
+def logged_at(level: LogLevel, event_type: str) -> bool:
+    """Whether Step Functions logs a history event of this type at this log level: ERROR keeps the
+    failures (a task's, a state's, the execution's), FATAL only the execution's."""
+    if level == "ALL":
+        return True
+    if level == "ERROR":
+        return event_type.endswith(("Failed", "Aborted", "TimedOut")) or event_type == "FailStateEntered"
+    return level == "FATAL" and event_type in _FATAL_EVENTS
+
 
 @dataclass(frozen=True)
 class StateMachineSpec:
@@ -19,6 +32,9 @@ class StateMachineSpec:
     workflow_type: Literal[
         "EXPRESS", "STANDARD"
     ]  # EXPRESS: high volume, seconds long. STANDARD: waits for days.
+    # What its CloudWatch log group receives (never the states' input and output: they hold
+    # customers' comments and emails). Deployments may change it: `cdk deploy -c logLevel:NAME=ALL`.
+    log_level: LogLevel = "ALL"
 
     @property
     def path(self) -> Path:
@@ -44,7 +60,15 @@ RESPONSES_TABLE_PLACEHOLDER = "ResponsesTable"
 # The bulk import's ${ImportsBucket}: where Split writes the chunks that its Distributed Map lists.
 IMPORTS_BUCKET_PLACEHOLDER = "ImportsBucket"
 
-RESPONSE_PIPELINE = StateMachineSpec("response-pipeline", "response_pipeline.asl.json", "EXPRESS")
+# Logs its failures only: an EXPRESS history is its log, and every state's events of every response
+# (~6.4 KB) were the largest part of the core path's cost per million responses after DynamoDB
+# (bench/cost_per_million.py). A failure is still logged (the failed task and state, the error and
+# its cause, the execution's end), the failed response stays in the Responses table's failed index
+# for redrive, and the alarms count failed executions from Step Functions' own metrics.
+# `-c logLevel:response-pipeline=ALL` shows every path in the console while someone is watching.
+RESPONSE_PIPELINE = StateMachineSpec(
+    "response-pipeline", "response_pipeline.asl.json", "EXPRESS", log_level="ERROR"
+)
 
 # STANDARD: an import of hundreds of thousands of rows runs for minutes and must run exactly once.
 # Its chunks run in a Distributed Map whose ItemReader lists the chunk objects Split wrote (S3

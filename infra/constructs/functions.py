@@ -12,6 +12,7 @@ from constructs import Construct
 from functions.catalog import (
     ACCOUNTS_API,
     AGGREGATE,
+    APPLICATION_LOG_LEVEL,
     CASE_SLA_SWEEP,
     CASES_API,
     CLOSE_THE_LOOP,
@@ -24,6 +25,7 @@ from functions.catalog import (
     IMPORT_SUMMARIZE,
     INTAKE,
     OPEN_CASES,
+    PLATFORM_LOG_LEVEL,
     PRIVACY_API,
     QUARTERLY_REFRESH_STEP,
     RECONCILE,
@@ -211,7 +213,7 @@ class Functions(Construct):
             "EVENT_BUS_NAME": bus.event_bus_name,
             "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": SERVICE,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_LOG_LEVEL": APPLICATION_LOG_LEVEL,
         }
         code = functions_code()  # one asset, every function
         self._functions: dict[str, lambda_.Function] = {}
@@ -253,6 +255,9 @@ class Functions(Construct):
             | ({"TEXT_ANALYZER": "comprehend"} if spec.name in COMPREHEND_ACCESS else {}),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel[APPLICATION_LOG_LEVEL],
+            system_log_level_v2=lambda_.SystemLogLevel[PLATFORM_LOG_LEVEL],
             role=role,
         )
         for table_spec, actions in DATA_ACCESS[spec.name]:

@@ -15,6 +15,9 @@ from constructs import Construct
 from infra.constructs import LOG_RETENTION, acknowledge
 from statemachines import StateMachineSpec
 
+# `cdk deploy -c logLevel:response-pipeline=ALL`: a state machine's log level for this deployment.
+LOG_LEVEL_CONTEXT_PREFIX = "logLevel:"
+
 
 class Pipeline(Construct):
     """The state machine for `spec`.
@@ -44,6 +47,15 @@ class Pipeline(Construct):
         if missing or extra:
             raise KeyError(f"{spec.file}: no value for {sorted(missing)}; no placeholder for {sorted(extra)}")
 
+        level = scope.node.try_get_context(f"{LOG_LEVEL_CONTEXT_PREFIX}{spec.name}") or spec.log_level
+        if level != "ALL":
+            acknowledge(
+                self,
+                "AwsSolutions-SF1",
+                f"{spec.name} logs at level {level}: every state's events of every execution would "
+                "cost more than the rest of its logging (bench/cost_per_million.py); failures are "
+                f"logged, and `-c {LOG_LEVEL_CONTEXT_PREFIX}{spec.name}=ALL` logs every path.",
+            )
         # The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small however many
         # state machines log (AWS's recommendation for Step Functions log groups). Named, so it goes
         # with the stack: a retained group of the same name would block the next deploy.
@@ -61,13 +73,11 @@ class Pipeline(Construct):
             state_machine_type=sfn.StateMachineType[spec.workflow_type],
             definition_body=sfn.DefinitionBody.from_string(spec.template()),
             definition_substitutions=substitutions,
-            # Every state's event, so the console shows each execution's path, timings and errors
-            # (an EXPRESS workflow's history is its log) - but not the states' input and output: they
-            # hold customers' comments and emails, which a contact's erasure could not reach in a
-            # log group, and they were ~95% of the core path's cost per response (bench/cost_per_million.py).
-            # A failed response keeps its error and cause in the Responses table for redrive.
+            # Never the states' input and output: they hold customers' comments and emails, which a
+            # contact's erasure could not reach in a log group, and they were ~95% of the core path's
+            # cost per response (bench/cost_per_million.py). The level is the spec's (statemachines/).
             logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
+                destination=self.log_group, level=sfn.LogLevel[level], include_execution_data=False
             ),
             tracing_enabled=True,
         )

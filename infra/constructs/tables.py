@@ -39,7 +39,8 @@ class Tables(Construct):
                         name=index.partition_key, type=dynamodb.AttributeType.STRING
                     ),
                     sort_key=_string_key(index.sort_key),
-                    projection_type=dynamodb.ProjectionType.ALL,
+                    projection_type=dynamodb.ProjectionType[str(index.projection["ProjectionType"])],
+                    non_key_attributes=list(index.included) if index.included is not None else None,
                 )
             self._tables[spec.logical_name] = (spec, table)
 

@@ -134,7 +134,7 @@ def aggregate(
     previous_key = key.model_copy(update={"quarter": previous_quarter(key.quarter)})
     current, previous = (
         nps_of(counts, thresholds.min_sample),
-        nps_of(rollups.counts(previous_key), thresholds.min_sample),
+        nps_of(rollups.settled_counts(previous_key), thresholds.min_sample),
     )
     events = list(outbox)
     if change.moves_counters:

@@ -250,6 +250,20 @@ class RollupRepository:
             )
         return _counts(from_item(found.get("Item", {})))
 
+    def settled_counts(self, key: RollupKey) -> BandCounts:
+        """The counts from the by_quarter index: eventually consistent, and billed by the index
+        item's few attributes rather than the whole item with its votes (which `counts` reads). For
+        a quarter that is over, whose counts a second's delay cannot change."""
+        found = items(
+            "query",
+            TableName=self._table,
+            IndexName="by_quarter",
+            KeyConditionExpression="gsi1pk = :g AND gsi1sk = :a",
+            ExpressionAttributeValues={":g": {"S": _sort_key(key)}, ":a": {"S": key.account_id}},
+            ProjectionExpression=_COUNTERS,
+        )
+        return _counts(next(iter(found), {}))
+
     def all_counts(self) -> dict[RollupKey, BandCounts]:
         """Every account·quarter roll-up's counters (a full scan), for the reconciliation. Keys are
         read from pk and sk, so an item holding counters only is found too."""
@@ -394,20 +408,18 @@ class RollupRepository:
         since the accounts behind the theme are unchanged then."""
         pk = f"THEME#{quarter}#{theme}"
         mention = {"pk": pk, "sk": account_id, "arr": arr or 0, "quote": quote, "response_key": response_key}
+        # Most mentions repeat an account's earlier one: a read, a fifth of a write's price, finds
+        # those, and only news is written (conditionally: two first mentions may race).
         with translated_errors():
-            try:
-                client().put_item(
-                    TableName=self._table,
-                    Item=to_item(mention),
-                    ConditionExpression="attribute_not_exists(sk)",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except ClientError as error:
-                if error_code(error) != "ConditionalCheckFailedException":
-                    raise
-                first = from_item(error.response.get("Item", {})).get("response_key")  # type: ignore[arg-type]
-                if first != response_key:
-                    return None
+            found = client().get_item(
+                TableName=self._table,
+                Key=to_item({"pk": pk, "sk": account_id}),
+                ConsistentRead=True,
+                ProjectionExpression="response_key",
+            )
+        first = from_item(found.get("Item", {})).get("response_key") or self._first_mention(mention)
+        if first != response_key:
+            return None
         mentions = list(
             items(
                 "query",
@@ -419,3 +431,19 @@ class RollupRepository:
         )
         accounts = {str(m["sk"]): float(m.get("arr", 0)) for m in mentions}
         return accounts, [str(m["quote"]) for m in mentions if m.get("quote")]
+
+    def _first_mention(self, mention: dict[str, Any]) -> str:
+        """Write the mention unless one exists; returns the response key of the one that stands."""
+        with translated_errors():
+            try:
+                client().put_item(
+                    TableName=self._table,
+                    Item=to_item(mention),
+                    ConditionExpression="attribute_not_exists(sk)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                return str(from_item(error.response.get("Item", {})).get("response_key"))  # type: ignore[arg-type]
+        return str(mention["response_key"])

@@ -16,6 +16,7 @@ from aws_cdk.assertions import Match, Template
 
 from functions.catalog import API_FUNCTIONS, FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
 from infra.app import build
+from infra.constructs.pipeline import LOG_LEVEL_CONTEXT_PREFIX
 from infra.layer import CODE_ONLY, LAYER_CONTEXT_KEY, layer_mode, layer_requirements, prune_runtime_provided
 from infra.stack import NpsOpsStack
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
@@ -72,7 +73,7 @@ def test_table_keys_indexes_and_settings(template: Template, spec: TableSpec) ->
         {
             "IndexName": index.name,
             "KeySchema": _key_schema(index.partition_key, index.sort_key),
-            "Projection": {"ProjectionType": "ALL"},
+            "Projection": index.projection,
         }
         for index in spec.indexes
     ]
@@ -118,7 +119,13 @@ def test_function_runtime_code_and_settings(template: Template, spec: FunctionSp
             "MemorySize": spec.memory_mb,
             "Timeout": spec.timeout_seconds,
             "Layers": [{"Ref": Match.string_like_regexp("^SharedLayer")}],
-            "LoggingConfig": {"LogGroup": {"Ref": Match.any_value()}},
+            # JSON, without Lambda's START/END/REPORT lines (functions/catalog.py PLATFORM_LOG_LEVEL)
+            "LoggingConfig": {
+                "LogGroup": {"Ref": Match.any_value()},
+                "LogFormat": "JSON",
+                "ApplicationLogLevel": "INFO",
+                "SystemLogLevel": "WARN",
+            },
             "Environment": {"Variables": Match.object_like(environment)},
         },
     )
@@ -234,6 +241,10 @@ RESPONSE_STEPS = [
 ]
 
 
+def _logging(machine: dict[str, Any]) -> dict[str, Any]:
+    return dict(machine["Properties"]["LoggingConfiguration"])
+
+
 def test_pipeline_is_express_with_logging_and_tracing(template: Template) -> None:
     template.resource_count_is("AWS::StepFunctions::StateMachine", len(STATE_MACHINES))
     template.has_resource_properties(
@@ -241,13 +252,31 @@ def test_pipeline_is_express_with_logging_and_tracing(template: Template) -> Non
         {
             "StateMachineType": RESPONSE_PIPELINE.workflow_type,
             "LoggingConfiguration": {
-                "Level": "ALL",
+                "Level": "ERROR",  # its failures: every path of every response is the cost (statemachines/)
                 "IncludeExecutionData": False,  # customers' comments stay out of the logs
                 "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": Match.any_value()}}],
             },
             "TracingConfiguration": {"Enabled": True},
         },
     )
+
+
+def test_the_days_long_workflows_log_every_state_without_data(template: Template) -> None:
+    machines = _of_type(template, "AWS::StepFunctions::StateMachine")
+    levels = {
+        logical_id: (_logging(machine)["Level"], _logging(machine)["IncludeExecutionData"])
+        for logical_id, machine in machines.items()
+        if not logical_id.startswith("ResponsePipeline")
+    }
+    assert len(levels) == len(STATE_MACHINES) - 1
+    assert set(levels.values()) == {("ALL", False)}
+
+
+def test_a_deployment_may_log_every_path_of_the_pipeline(tmp_path: Path) -> None:
+    context = CONTEXT | {f"{LOG_LEVEL_CONTEXT_PREFIX}{RESPONSE_PIPELINE.name}": "ALL"}
+    _, stack = build(context, outdir=str(tmp_path), nag=False)
+    _, machine = _response_pipeline(Template.from_stack(stack))
+    assert _logging(machine)["Level"] == "ALL"
 
 
 def test_pipeline_definition_is_the_asl_file_with_every_placeholder_filled(template: Template) -> None:
