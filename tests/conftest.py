@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
+
+# The tests' calendar. Their fixtures are dated in 2026-Q4 and the system reads the clock for "this
+# quarter" (signals, renewals, surveys, cases), so every test runs on this day with the clock
+# ticking from it, whatever the date: written in 2026-Q4, they keep passing in 2027.
+TESTS_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tests_calendar() -> Iterator[None]:
+    with time_machine.travel(TESTS_NOW, tick=True):
+        yield
 
 
 def api_event(body: str | bytes | dict[str, Any], path: str = "/v1/responses") -> dict[str, Any]:
