@@ -191,11 +191,12 @@ def _meter_dynamodb_capacity() -> None:
         action, body = self._get_action(), getattr(self, "params", {}) or {}
         key_source = body.get("Item") or body.get("Key") or {}
         with dynamodb_lock:
-            table, before = None, {}
+            table: Any = None
+            before: dict[str, Any] = {}
             if action in ITEM_WRITES or action == "GetItem":
                 table, before = stored(self, body.get("TableName", ""), key_source)
             answer = call_action(self)
-            after = {}
+            after: dict[str, Any] = {}
             if action in ("PutItem", "UpdateItem"):
                 _, after = stored(self, body.get("TableName", ""), key_source)
         consistency = 1.0 if body.get("ConsistentRead") else 0.5

@@ -9,7 +9,11 @@ them on at once. At speed 1 with no jumps (the default) nothing changes. Schedul
 their time from the schedule's firing (never the clock), so they stay in step with it.
 
 A waiting execution is not work in flight: while it waits it is left out of the running count that
-`settle` and shutdown wait on (local/moto_patches.py ExecutionCounter).
+`settle` and shutdown wait on (local/moto_patches.py ExecutionCounter). A clock set or advanced past
+what a waiter waits for counts that waiter as running again at once, before its thread has noticed,
+so whoever moved the clock can wait for quiet and know the woken work is done (the demo's renewal
+days). At speed 0 the clock stands still between moves: simulated days then take only the work
+they hold, and what happens on which day no longer depends on how fast the machine is.
 
 Patch points (guarded by tests/integration/test_patch_points.py):
 - moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function.WaitFunction._wait_interval
@@ -29,12 +33,21 @@ from typing import Any, TypeVar
 from local import moto_patches
 
 
+class Waiter:
+    """An execution waiting for the clock to reach `until` (or for its task token)."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        self.woken = False  # by a move of the clock, which counted it as running again
+
+
 class SimulatedClock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._anchor_real = time.monotonic()
         self._anchor = datetime.now(UTC)
         self._speed = 1.0
+        self._waiters: set[Waiter] = set()
 
     @property
     def speed(self) -> float:
@@ -42,15 +55,38 @@ class SimulatedClock:
 
     def now(self) -> datetime:
         with self._lock:
-            elapsed = time.monotonic() - self._anchor_real
-            return self._anchor + timedelta(seconds=elapsed * self._speed)
+            return self._now()
+
+    def _now(self) -> datetime:
+        elapsed = time.monotonic() - self._anchor_real
+        return self._anchor + timedelta(seconds=elapsed * self._speed)
 
     def set(self, at: datetime, speed: float = 1.0) -> None:
-        """From now on the clock reads `at`, advancing `speed` simulated seconds per real second."""
-        if speed <= 0:
-            raise ValueError("speed must be positive")
+        """From now on the clock reads `at`, advancing `speed` simulated seconds per real second
+        (0: standing still until the next move). Waiters whose time has come count as running."""
+        if speed < 0:
+            raise ValueError("speed must not be negative")
         with self._lock:
             self._anchor_real, self._anchor, self._speed = time.monotonic(), at.astimezone(UTC), speed
+            for waiter in self._waiters:
+                if not waiter.woken and waiter.until <= self._anchor:
+                    waiter.woken = True
+                    moto_patches.executions.started()
+
+    def park(self, until: datetime) -> Waiter:
+        """An execution starts waiting: out of the running count until it is woken or unparked."""
+        waiter = Waiter(until)
+        with self._lock:
+            self._waiters.add(waiter)
+            moto_patches.executions.ended()
+        return waiter
+
+    def unpark(self, waiter: Waiter) -> None:
+        """The execution goes on (its time came, its token arrived, or it was stopped)."""
+        with self._lock:
+            self._waiters.discard(waiter)
+            if not waiter.woken:
+                moto_patches.executions.started()
 
     def reset(self) -> None:
         self.set(datetime.now(UTC), 1.0)
@@ -60,11 +96,9 @@ class SimulatedClock:
         self.set(self.now() + by, self._speed)
 
     def real_seconds(self, simulated: float) -> float:
+        if self._speed == 0:  # a clock standing still gets nowhere by itself
+            return float("inf") if simulated > 0 else 0.0
         return max(0.0, simulated / self._speed)
-
-    def sleep_until(self, at: datetime) -> None:
-        """Block (in real time) until the simulated clock reads `at`."""
-        time.sleep(self.real_seconds((at - self.now()).total_seconds()))
 
 
 CLOCK = SimulatedClock()
@@ -84,13 +118,13 @@ def install() -> None:
     _task_token_timeouts_on_the_clock()
 
 
-def _idle(wait: Callable[[], T]) -> T:
+def _idle(until: datetime, wait: Callable[[], T]) -> T:
     """Leave the running count while waiting, and come back when done (or stopped)."""
-    moto_patches.executions.ended()
+    waiter = CLOCK.park(until)
     try:
         return wait()
     finally:
-        moto_patches.executions.started()
+        CLOCK.unpark(waiter)
 
 
 def _ticks_until(until: datetime, env: Any) -> Iterator[float]:
@@ -112,7 +146,7 @@ def _waits_on_the_clock() -> None:
             for tick in _ticks_until(until, env):
                 time.sleep(tick)
 
-        _idle(wait)
+        _idle(until, wait)
 
     WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
 
@@ -163,6 +197,6 @@ def _task_token_timeouts_on_the_clock() -> None:
                     return outcome
             return callback_endpoint.get_outcome() or (timed_out if env.is_running() else stopped)
 
-        return _idle(wait)
+        return _idle(until, wait)
 
     task._eval_wait_for_task_token = wait_for_token  # type: ignore[method-assign]

@@ -15,8 +15,9 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
    tables) on every parse, and moto parses on every state transition and every event delivery.
 7. SQS receive checks retention without computing every queue attribute for every message
    (moto's check counts the whole queue per message: quadratic in the CRM outbox's depth).
-8. Step Functions state is copied as JSON, not with copy.deepcopy: the engine copies the whole
-   state on every path it reads and for every task; deepcopy was a quarter of the CPU time (yappi).
+8. Step Functions state is copied as JSON (a pickle round trip), not with copy.deepcopy: the engine
+   copies the whole state on every path it reads and for every task; deepcopy was a quarter of the
+   CPU time (yappi).
 9. DynamoDB UpdateItem does not deep-copy the old item: moto keeps it only for DynamoDB Streams,
    which npsops does not use.
 10. Looking up an existing account's backend skips moto's global lock: every request does it (for
@@ -25,6 +26,9 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
 11. A DynamoDB Query on a table (not an index) reads its partition, not the whole table: moto sorts
    every item of the table on every Query, so a Query cost grew with the table (half the CPU time
    of the demo's trigger step, py-spy). The partition's items are what moto then filters anyway.
+   A Query on an index reads the items whose index hash key is the queried string, found with
+   plain string comparisons: moto compared every item of the table with DynamoType equality and
+   sorted the whole table first (the case SLA sweep and the roll-up's index reads, py-spy).
 12. An update expression's action counts are checked once, at its root: moto checks them again at
    every nested UpdateExpression node, each check walking the whole subtree (quadratic in the
    number of actions; a roll-up's ADD of a dozen counters cost more than the write itself, yappi).
@@ -45,6 +49,24 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
    overlaps, the error names all of them rather than the innermost first.)
 19. moto's CamelCase-to-snake_case conversion is memoised: it runs a regex per call, once per
    request and once per attribute of every SQS queue listing, on a handful of constant names.
+20. A DynamoDB Query's or Scan's results, and UpdateItem's snapshot of the old item, are not deep-
+   copied: each is turned into fresh JSON (dynamo_to_dict, Item.to_json) within the same serialised
+   request, before any other write can touch the live items (a quarter of a Query's time, cProfile).
+21. An update expression is parsed once per distinct expression: the handlers send a handful of
+   constant expressions, and moto parsed each one twice per UpdateItem. moto's validator copies the
+   tree before it rewrites it; that copy walks moto's own node classes instead of copy.deepcopy.
+22. Requests to the embedded AWS carry SigV4's Authorization header without computing its signature
+   (canonical request, payload hash, four HMACs: a third of a small request's client time). moto
+   reads only the access key and region from it, and checks signatures only with its IAM
+   authentication on (INITIAL_NO_AUTH_ACTION_COUNT), when the real signer runs. S3's signer and
+   presigned URLs (other signer classes) are untouched.
+23. A DynamoDB value's size is summed in one walk: moto re-wrapped every nested value of a map in a
+   new DynamoType (copying its subtree) at every level, and a Query sizes each result twice (the
+   roll-up items carry a map of votes: a sixth of the aggregate step, py-spy).
+24. SQS SendMessage reads a queue's content-based deduplication setting without computing every
+   queue attribute: moto counted the whole queue (visible, delayed, in flight) for every message
+   sent, quadratic in the CRM outbox's depth (EventBridge delivering the SLA sweep's escalations
+   was a quarter of the renewal phase, py-spy). The rest is moto's send_message as it is.
 """
 
 from __future__ import annotations
@@ -53,10 +75,12 @@ import copy
 import functools
 import importlib
 import json
+import math
 import os
+import pickle
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 PATCH_POINTS: tuple[tuple[str, str], ...] = (
@@ -105,6 +129,23 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.dynamodb.parsing.validators", "OverlappingPathsValidator.traverse"),
     ("moto.core.responses", "camelcase_to_underscores"),
     ("moto.sqs.models", "camelcase_to_underscores"),
+    ("moto.dynamodb.models.table", "copy"),
+    ("moto.dynamodb.responses", "copy"),
+    ("moto.dynamodb.models.table", "Item"),
+    ("moto.dynamodb.parsing.expressions", "UpdateExpressionParser.make"),
+    ("moto.dynamodb.parsing.validators", "deepcopy"),
+    ("moto.dynamodb.parsing.ast_nodes", "Node"),
+    ("moto.dynamodb.models.dynamo_type", "DynamoType.size"),
+    ("moto.sqs.models", "SQSBackend.send_message"),
+    ("moto.sqs.models", "SQSBackend._validate_message"),
+    ("moto.sqs.models", "Message.mark_sent"),
+    ("moto.sqs.models", "Queue.add_message"),
+    ("moto.sqs.models", "Queue.FIFO_ATTRIBUTES"),
+    ("moto.sqs.models", "MAXIMUM_MESSAGE_DELAY"),
+    ("botocore.auth", "SigV4Auth.add_auth"),
+    ("botocore.auth", "SigV4Auth.scope"),
+    ("botocore.auth", "SigV4Auth._modify_request_before_signing"),
+    ("moto.settings", "INITIAL_NO_AUTH_ACTION_COUNT"),
     ("jsonpath_ng.ext", "parse"),
     ("moto.stepfunctions.parser.asl.utils.json_path", "parse"),
     ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
@@ -161,6 +202,8 @@ class ExecutionCounter:
 executions = ExecutionCounter()
 _handlers: dict[str, tuple[Handler, int, threading.Lock | None]] = {}
 _installed = False
+# moto's own implementations that a patch replaced, for the tests that compare the two.
+replaced: dict[str, Callable[..., Any]] = {}
 dynamodb_lock = threading.RLock()
 
 
@@ -204,6 +247,11 @@ def install() -> None:
     _size_new_items_once()
     _check_overlaps_at_the_root()
     _memoise_camelcase_conversion()
+    _no_copies_of_results_turned_into_json()
+    _parse_update_expressions_once()
+    _sign_without_signatures()
+    _size_values_in_one_walk()
+    _send_sqs_messages_without_counting_the_queue()
 
 
 def call_registered(function_name: str, event: dict[str, Any]) -> Any:
@@ -371,14 +419,17 @@ def _cheap_sqs_retention_check() -> None:
 
 
 def json_copy(value: Any) -> Any:
-    """A deep copy of JSON data (what Step Functions state is), several times faster than deepcopy."""
+    """A deep copy of JSON data (what Step Functions state is), several times faster than deepcopy:
+    a pickle round trip runs in C (twice as fast again as copying dict by dict in Python) and, like
+    deepcopy, keeps types, order and shared references. What pickle refuses, deepcopy copies."""
     kind = type(value)
-    if kind is dict:
-        return {key: json_copy(item) for key, item in value.items()}
-    if kind is list:
-        return [json_copy(item) for item in value]
     if kind in (str, int, float, bool) or value is None:
         return value
+    if kind is dict or kind is list:
+        try:
+            return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            pass
     return copy.deepcopy(value)
 
 
@@ -420,9 +471,18 @@ def _query_one_partition() -> None:
 
     def query_partition(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         on_index = (args[6] if len(args) > 6 else kwargs.get("index_name")) is not None
-        if on_index or hash_key is None or not self.range_key_attr:
+        if on_index:
+            limit = args[2] if len(args) > 2 else kwargs.get("limit")
+            equal_ranges = [
+                (name, values[0])
+                for name, comparison, values in kwargs.get("range_key_conditions") or []
+                if comparison == "=" and limit is None  # a Limit counts what moto reads: read it all
+            ]
+            partition.items = index_partition(self, kwargs.get("hash_key_conditions"), equal_ranges)
+        elif hash_key is not None and self.range_key_attr:
+            partition.items = list(self.items.get(hash_key, {}).values())
+        if getattr(partition, "items", None) is None:
             return query(self, hash_key, *args, **kwargs)
-        partition.items = list(self.items.get(hash_key, {}).values())
         try:
             return query(self, hash_key, *args, **kwargs)
         finally:
@@ -434,6 +494,36 @@ def _query_one_partition() -> None:
 
     Table.query = query_partition  # type: ignore[method-assign]
     Table.all_items = items_of_partition  # type: ignore[method-assign]
+
+
+def index_partition(
+    table: Any, hash_conditions: list[tuple[str, Any]] | None, equal_ranges: Sequence[tuple[str, Any]] = ()
+) -> list[Any] | None:
+    """The table's items in one partition of an index (string hash keys), narrowed by the range
+    key equalities given, in moto's all_items order; None when the hash conditions are not all
+    string equalities (moto then reads every item). A cheap prefilter: moto still applies every
+    key condition to these items, with its own comparisons (DynamoType.__eq__ casts values, a
+    fifth of a GSI query's time), and sizes each item it reads (a query for one account's item
+    in a quarter's partition sized every account's item, votes and all)."""
+    if not hash_conditions or any(value.type != "S" for _, value in hash_conditions):
+        return None
+    wanted = [(name, value.value) for name, value in hash_conditions]
+    wanted += [(name, value.value) for name, value in equal_ranges if value.type == "S"]
+    stored = (
+        [item for hash_set in table.items.values() for item in hash_set.values()]
+        if table.range_key_attr
+        else list(table.items.values())
+    )
+    found = []
+    for item in stored:
+        attrs = item.attrs
+        for name, value in wanted:
+            attribute = attrs.get(name)
+            if attribute is None or attribute.type != "S" or attribute.value != value:
+                break
+        else:
+            found.append(item)
+    return sorted(found, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
 
 
 def _count_actions_at_the_root() -> None:
@@ -563,3 +653,168 @@ def _memoise_camelcase_conversion() -> None:
     for module, attribute in PATCH_POINTS:
         if attribute == "camelcase_to_underscores":
             setattr(importlib.import_module(module), attribute, converted)
+
+
+class _ResultsAsTheyAreCopyModule:
+    """Stands in for `copy` in moto's DynamoDB table and response modules: an Item, or a list of
+    Items, is returned as it is (patch 20); anything else (a table backup, a restore) is copied."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.dynamo_type import Item
+
+        if isinstance(value, Item):
+            return value
+        if type(value) is list and all(isinstance(item, Item) for item in value):
+            return list(value)
+        return copy.deepcopy(value, memo)
+
+    copy = staticmethod(copy.copy)
+
+
+def _no_copies_of_results_turned_into_json() -> None:
+    for module, attribute in PATCH_POINTS:
+        if attribute == "copy" and module in ("moto.dynamodb.models.table", "moto.dynamodb.responses"):
+            setattr(importlib.import_module(module), attribute, _ResultsAsTheyAreCopyModule)
+
+
+def copy_expression_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """copy.deepcopy for moto's update expression trees (nodes, lists of nodes, strings, parent
+    links), copying anything else (a DynamoType) with copy.deepcopy."""
+    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+
+    memo = {} if memo is None else memo
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
+    if kind is list:
+        copied_list: list[Any] = []
+        memo[id(value)] = copied_list
+        copied_list.extend(copy_expression_tree(item, memo) for item in value)
+        return copied_list
+    if isinstance(value, Node):
+        node = object.__new__(kind)
+        memo[id(value)] = node
+        node.__dict__ = {key: copy_expression_tree(item, memo) for key, item in value.__dict__.items()}
+        return node
+    return copy.deepcopy(value, memo)
+
+
+def _parse_update_expressions_once() -> None:
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    # The cached trees are only read (find_clauses) or copied by the validator before it rewrites one.
+    parse = functools.lru_cache(1024)(UpdateExpressionParser.make)
+    UpdateExpressionParser.make = staticmethod(parse)
+    setattr(validators, "deepcopy", copy_expression_tree)  # noqa: B010 - the module's own name
+
+
+def _sign_without_signatures() -> None:
+    import botocore.auth
+    import moto.settings
+    from botocore.exceptions import NoCredentialsError
+
+    sigv4 = botocore.auth.SigV4Auth
+    sign = sigv4.add_auth
+
+    def add_auth(self: Any, request: Any) -> None:
+        if type(self) is not sigv4 or not math.isinf(moto.settings.INITIAL_NO_AUTH_ACTION_COUNT):
+            return sign(self, request)  # another signer, or moto checks signatures: sign for real
+        if self.credentials is None:
+            raise NoCredentialsError()
+        request.context["timestamp"] = botocore.auth.get_current_datetime().strftime(  # type: ignore[attr-defined]
+            botocore.auth.SIGV4_TIMESTAMP
+        )
+        self._modify_request_before_signing(request)  # type: ignore[attr-defined]  # date, token headers
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, SignedHeaders=host;x-amz-date, "
+            f"Signature={'0' * 64}"
+        )
+        return None
+
+    sigv4.add_auth = add_auth  # type: ignore[method-assign]
+
+
+def dynamo_size(value: Any) -> int:
+    """moto's DynamoType.size, without wrapping values that are already DynamoTypes again."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, bytesize
+
+    kind, raw = value.type, value.value
+    if kind == "N":
+        return len(str(raw))
+    if kind == "NS":
+        return sum(len(str(number)) for number in raw)
+    if kind in ("SS", "BS"):
+        return sum(bytesize(member) for member in raw)
+    if kind == "L":
+        return sum(dynamo_size(member) for member in raw)
+    if kind == "M":
+        return sum(
+            bytesize(key) + dynamo_size(member if type(member) is DynamoType else DynamoType(member))
+            for key, member in raw.items()
+        )
+    if isinstance(raw, bool):
+        return 1
+    return int(bytesize(raw))
+
+
+def _size_values_in_one_walk() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    replaced["DynamoType.size"] = DynamoType.size
+    DynamoType.size = dynamo_size  # type: ignore[method-assign,assignment]
+
+
+def _send_sqs_messages_without_counting_the_queue() -> None:
+    import hashlib
+    import string
+
+    from moto.moto_api._internal import mock_random
+    from moto.sqs import models as sqs
+    from moto.sqs.exceptions import InvalidParameterValue
+
+    def send_message(
+        self: Any,
+        queue_name: str,
+        message_body: str,
+        message_attributes: dict[str, Any] | None = None,
+        delay_seconds: int | None = None,
+        deduplication_id: str | None = None,
+        group_id: str | None = None,
+        system_attributes: dict[str, Any] | None = None,
+        validate_group_id: bool = True,
+    ) -> Any:
+        queue = self.get_queue(queue_name)
+        self._validate_message(
+            queue,
+            message_body=message_body,
+            delay_seconds=int(delay_seconds or 0),
+            deduplication_id=deduplication_id,
+            group_id=group_id,
+            validate_group_id=validate_group_id,
+        )
+        delay = int(delay_seconds) if delay_seconds is not None else int(queue.delay_seconds)
+        message = sqs.Message(str(mock_random.uuid4()), message_body, system_attributes)
+        # moto: queue.attributes.get("ContentBasedDeduplication"), which only FIFO queues list
+        if queue.fifo_queue and str(queue.content_based_deduplication).lower() == "true":
+            message.deduplication_id = hashlib.sha256(message_body.encode("utf-8")).hexdigest()
+        if deduplication_id is not None:
+            message.deduplication_id = deduplication_id
+            message.sequence_number = "".join(mock_random.choice(string.digits) for _ in range(20))
+        if group_id is not None:
+            message.group_id = group_id
+        if message_attributes:
+            message.message_attributes = message_attributes
+        if delay > sqs.MAXIMUM_MESSAGE_DELAY:
+            raise InvalidParameterValue(
+                f"Value {delay} for parameter DelaySeconds is invalid. "
+                "Reason: DelaySeconds must be >= 0 and <= 900."
+            )
+        message.mark_sent(delay_seconds=delay)
+        queue.add_message(message)
+        return message
+
+    sqs.SQSBackend.send_message = send_message  # type: ignore[method-assign]

@@ -5,6 +5,12 @@ account entering its 90-day window, the SLA sweep climbs the ladder for cases no
 CSMs work some of the detractor cases (contact, resolve); contacts answer the pre-renewal survey
 (some never do) and the follow-up surveys of resolved cases. Checkpoint 3 calls in the executive
 sponsor where a renewal is still at risk.
+
+The clock stands still within a day and moves a day at a time: each move wakes what waited for
+that day (answer windows running out, checkpoint 3), and each step waits until the work it
+started is done. So a day takes only its work, and every run with the same seed tells the same
+story, whatever else the machine is doing (a clock running at a fixed real speed let a slow day
+overrun the answer windows of the next).
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from time import perf_counter
 from typing import Any
 from urllib.parse import quote
 
+from local import moto_patches
 from local.aws import EmbeddedAws
 from local.clock import CLOCK
 from local.vendor_demo import Poster
 from shared.domain.accounts import Account
 
 DAYS = 75  # a renewal entering its window on day 0 reaches checkpoint 3 on day 60
-SECONDS_PER_DAY = 0.15  # real seconds a simulated day takes
+SETTLE_SECONDS = 120  # the longest a day's work may take to finish
 ANSWER_RATE = 0.75  # contacts who answer the pre-renewal survey
 WORKED_CASES = 40  # detractor cases a CSM contacts in time; half of them are resolved
 RENEWAL_CASES = (
@@ -55,7 +62,7 @@ def run_renewal_phase(
         for a, c in renewing
     ]
     poster.send("PUT", "/v1/contacts", _json({"contacts": contacts}))
-    CLOCK.set(start, speed=86_400 / SECONDS_PER_DAY)
+    CLOCK.set(start, speed=0)
 
     scanned: Counter[str] = Counter()
     escalated = 0
@@ -63,14 +70,17 @@ def run_renewal_phase(
     worked = _work_cases(poster, rng)
     for day in range(DAYS + 1):
         at = start + timedelta(days=day)
-        CLOCK.sleep_until(at)
+        CLOCK.set(at, speed=0)  # the day comes: what waited for it goes on
+        _settle()
         result = aws.fire_schedule("renewal-scanner", at)
         scanned["started"] += len(result["started"])
         scanned["ended"] += len(result["ended"])
         escalated += len(aws.fire_schedule("case-sla-sweep", at)["escalated"])
+        _settle()  # the escalations started today have asked for their answers
         _answer_pre_renewal(aws, poster, renewing, answered, at, rng)
         if day == 14:  # the resolved cases' follow-up surveys come back
             _answer_follow_ups(poster, worked["resolved"], at, rng)
+        _settle()
     CLOCK.set(start + timedelta(days=DAYS), speed=1.0)
 
     _, cases = poster.send("GET", "/v1/cases", b"")
@@ -87,6 +97,12 @@ def run_renewal_phase(
         f"{escalated} SLA escalations by the sweep (`npsops cases metrics`)"
     )
     return f"{renewals}\n{loop}"
+
+
+def _settle() -> None:
+    """Wait until no execution is running: only those waiting for a later day or an answer."""
+    if not moto_patches.executions.wait_below(1, timeout=SETTLE_SECONDS):
+        raise TimeoutError(f"executions still running after {SETTLE_SECONDS} s")
 
 
 def _work_cases(poster: Poster, rng: random.Random) -> dict[str, Any]:

@@ -44,3 +44,23 @@ def test_the_clock_runs_at_its_speed_and_jumps_ahead() -> None:
     assert clock.real_seconds(86_400 * 2) == 2.0
     clock.advance(timedelta(days=30))
     assert clock.now() >= start + timedelta(days=30)
+
+
+def test_a_clock_standing_still_moves_only_when_set_and_counts_what_it_wakes() -> None:
+    """Speed 0: the demo's renewal days. A move past a waiter's time counts it as running at once,
+    before its thread has noticed, and its own return does not count it twice."""
+    from local.moto_patches import executions
+
+    clock = SimulatedClock()
+    start = datetime(2026, 11, 23, 5, tzinfo=UTC)
+    clock.set(start, speed=0)
+    assert clock.now() == start and clock.real_seconds(60) == float("inf") and clock.real_seconds(-1) == 0
+    running = executions.running
+    tomorrow = clock.park(start + timedelta(days=1))
+    next_week = clock.park(start + timedelta(days=7))
+    assert executions.running == running - 2  # waiting is not work in flight
+    clock.set(start + timedelta(days=1), speed=0)
+    assert tomorrow.woken and not next_week.woken and executions.running == running - 1
+    clock.unpark(tomorrow)  # its thread goes on: already counted
+    clock.unpark(next_week)  # stopped before its time: counted again on its way out
+    assert executions.running == running

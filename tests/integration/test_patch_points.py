@@ -138,3 +138,245 @@ def test_two_add_clauses_are_still_refused_and_one_with_many_actions_accepted(aw
             Item={"pk": {"S": "big"}, **{f"s{i}": {"S": "x" * 50_000} for i in range(9)}},
         )
     assert "Item" not in dynamodb.get_item(TableName="patch-counts", Key={"pk": {"S": "big"}})
+
+
+def _table_with_an_index(dynamodb: Any, name: str) -> None:
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "gpk", "gsk")],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_g",
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+def test_an_index_query_finds_what_moto_finds_reading_every_item(aws: object, monkeypatch: Any) -> None:
+    """Patch 11 on an index: the prefiltered partition gives moto's answer, in moto's order."""
+    import boto3
+
+    from local import moto_patches
+
+    dynamodb = boto3.client("dynamodb")
+    _table_with_an_index(dynamodb, "patch-index")
+    for i in range(40):
+        item = {"pk": {"S": f"p{i % 7}"}, "sk": {"S": f"s{i:02}"}, "n": {"N": str(i)}}
+        if i % 5:  # a sparse index: some items have no index key at all
+            item |= {"gpk": {"S": f"g{i % 3}"}, "gsk": {"S": f"k{(i * 7) % 11}"}}
+        dynamodb.put_item(TableName="patch-index", Item=item)
+    queries: list[dict[str, Any]] = [
+        {"KeyConditionExpression": "gpk = :g", "ExpressionAttributeValues": {":g": {"S": "g1"}}},
+        {
+            "KeyConditionExpression": "gpk = :g AND gsk <= :k",
+            "ExpressionAttributeValues": {":g": {"S": "g2"}, ":k": {"S": "k5"}},
+            "ScanIndexForward": False,
+        },
+        {
+            "KeyConditionExpression": "gpk = :g",
+            "FilterExpression": "n > :n",
+            "ExpressionAttributeValues": {":g": {"S": "g0"}, ":n": {"N": "10"}},
+            "Limit": 3,
+        },
+        {"KeyConditionExpression": "gpk = :g", "ExpressionAttributeValues": {":g": {"S": "none"}}},
+        {
+            "KeyConditionExpression": "gpk = :g AND gsk = :k",
+            "ExpressionAttributeValues": {":g": {"S": "g1"}, ":k": {"S": "k3"}},
+        },
+        {
+            "KeyConditionExpression": "gpk = :g AND gsk = :k",
+            "ExpressionAttributeValues": {":g": {"S": "g1"}, ":k": {"S": "k3"}},
+            "Limit": 1,
+        },
+    ]
+
+    def run(query: dict[str, Any]) -> dict[str, Any]:
+        reply = dynamodb.query(TableName="patch-index", IndexName="by_g", **query)
+        return {k: reply.get(k) for k in ("Items", "Count", "ScannedCount", "LastEvaluatedKey")}
+
+    prefiltered = [run(q) for q in queries]
+    monkeypatch.setattr(moto_patches, "index_partition", lambda *conditions: None)
+    assert prefiltered == [run(q) for q in queries]
+    assert prefiltered[0]["Count"] > 5 and prefiltered[3]["Count"] == 0 and prefiltered[4]["Count"] >= 1
+
+
+def test_results_read_before_a_write_keep_what_they_read(aws: object) -> None:
+    """Patch 20: query, scan and UPDATED_OLD results are not copies of the live items, yet a later
+    update does not reach them (they are JSON by then)."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    _table_with_an_index(dynamodb, "patch-results")
+    key = {"pk": {"S": "a"}, "sk": {"S": "b"}}
+    dynamodb.put_item(TableName="patch-results", Item=key | {"m": {"M": {"x": {"N": "1"}}}})
+    queried = dynamodb.query(
+        TableName="patch-results",
+        KeyConditionExpression="pk = :a",
+        ExpressionAttributeValues={":a": {"S": "a"}},
+    )["Items"]
+    scanned = dynamodb.scan(TableName="patch-results")["Items"]
+    old = dynamodb.update_item(
+        TableName="patch-results",
+        Key=key,
+        UpdateExpression="SET m.x = :two",
+        ExpressionAttributeValues={":two": {"N": "2"}},
+        ReturnValues="UPDATED_OLD",
+    )["Attributes"]
+    dynamodb.update_item(
+        TableName="patch-results",
+        Key=key,
+        UpdateExpression="SET m.x = :three",
+        ExpressionAttributeValues={":three": {"N": "3"}},
+    )
+    assert queried[0]["m"] == scanned[0]["m"] == {"M": {"x": {"N": "1"}}}
+    assert old == {"m": {"M": {"x": {"N": "1"}}}}
+    stored = dynamodb.get_item(TableName="patch-results", Key=key)["Item"]
+    assert stored["m"] == {"M": {"x": {"N": "3"}}}
+
+
+def test_a_cached_update_expression_takes_each_request_s_values(aws: object) -> None:
+    """Patch 21: the same expression, parsed once, with different values and names each time."""
+    import boto3
+
+    from local.moto_patches import copy_expression_tree
+
+    dynamodb = boto3.client("dynamodb")
+    _table_with_an_index(dynamodb, "patch-expressions")
+    key = {"pk": {"S": "a"}, "sk": {"S": "b"}}
+    for name, step in (("x", "1"), ("y", "5"), ("x", "2")):
+        dynamodb.update_item(
+            TableName="patch-expressions",
+            Key=key,
+            UpdateExpression=(
+                "SET #n = if_not_exists(#n, :zero) + :step, l = list_append(if_not_exists(l, :e), :s)"
+            ),
+            ExpressionAttributeNames={"#n": name},
+            ExpressionAttributeValues={
+                ":zero": {"N": "0"},
+                ":step": {"N": step},
+                ":e": {"L": []},
+                ":s": {"L": [{"S": name}]},
+            },
+        )
+    stored = dynamodb.get_item(TableName="patch-expressions", Key=key)["Item"]
+    assert (stored["x"], stored["y"]) == ({"N": "3"}, {"N": "5"})
+    assert stored["l"] == {"L": [{"S": "x"}, {"S": "y"}, {"S": "x"}]}
+
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    tree = UpdateExpressionParser.make("SET a.b[1] = :v REMOVE c ADD d :one")
+    copied = copy_expression_tree(tree)
+
+    def shape(node: Any) -> Any:
+        if not hasattr(node, "children"):
+            return node
+        return (type(node).__name__, tuple(shape(c) for c in node.children or ()))
+
+    assert copied is not tree and shape(copied) == shape(tree)
+    assert ":v" in str(shape(tree))  # the leaves are compared too
+
+    def nodes(node: Any) -> list[Any]:
+        children = [c for c in getattr(node, "children", None) or [] if hasattr(c, "children")]
+        return [node, *[n for c in children for n in nodes(c)]]
+
+    originals = {id(n) for n in nodes(tree)}
+    for node in nodes(copied)[1:]:  # every parent link points into the copy, none into the original
+        assert node.parent is not None and id(node.parent) not in originals
+
+
+def test_requests_carry_the_key_and_region_and_real_signatures_when_moto_checks_them(
+    aws: object, monkeypatch: Any
+) -> None:
+    """Patch 22: the Authorization header names the key and scope; S3 and moto's IAM mode still sign."""
+    import moto.settings
+    from botocore.auth import S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    credentials = Credentials("AKIDLOCAL", "secret", "token")
+
+    def authorization(signer: type[SigV4Auth]) -> str:
+        request = AWSRequest(method="POST", url="https://dynamodb.us-east-1.amazonaws.com/", data=b"{}")
+        signer(credentials, "dynamodb", "us-east-1").add_auth(request)
+        assert request.headers["X-Amz-Security-Token"] == "token" and "X-Amz-Date" in request.headers
+        return str(request.headers["Authorization"])
+
+    unsigned = authorization(SigV4Auth)
+    assert unsigned.startswith("AWS4-HMAC-SHA256 Credential=AKIDLOCAL/")
+    assert "/us-east-1/dynamodb/aws4_request" in unsigned and unsigned.endswith("0" * 64)
+    assert not authorization(S3SigV4Auth).endswith("0" * 64)
+    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    assert not authorization(SigV4Auth).endswith("0" * 64)
+
+
+def test_value_sizes_are_moto_s() -> None:
+    """Patch 23: one walk gives moto's size for every attribute type, nested."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from local import moto_patches
+
+    moto_patches.install()
+    moto_size = moto_patches.replaced["DynamoType.size"]
+    values: list[dict[str, Any]] = [
+        {"S": "héllo ✓"},
+        {"N": "-12.50"},
+        {"B": b"\x00\x01"},
+        {"BOOL": False},
+        {"NULL": True},
+        {"SS": ["a", "bé"]},
+        {"NS": ["1", "2.5"]},
+        {"BS": [b"ab", b"c"]},
+        {"L": [{"S": "x"}, {"M": {"k": {"N": "1"}, "l": {"L": [{"SS": ["q"]}]}}}]},
+        {"M": {"votes": {"M": {"c-1": {"M": {"score": {"N": "9"}, "at": {"S": "2026-11"}}}}}}},
+    ]
+    for value in values:
+        assert DynamoType(value).size() == moto_size(DynamoType(value)) > 0, value
+
+
+def test_state_copies_are_deep_and_equal_and_anything_pickle_refuses_is_still_copied() -> None:
+    """Patch 8: a pickle round trip copies Step Functions state as deepcopy would."""
+    from local.moto_patches import json_copy
+
+    shared = {"k": [1, 2.5, None, True, "é"]}
+    state: dict[str, Any] = {"a": shared, "b": shared, "c": [{"d": {}}], "t": (1, 2)}
+    copied = json_copy(state)
+    assert copied == state and copied["a"] is not shared and copied["a"] is copied["b"]
+    copied["c"][0]["d"]["x"] = 1
+    assert state["c"][0]["d"] == {}
+    local_function = lambda: None  # noqa: E731 - pickle refuses a lambda; deepcopy keeps it
+    refused = json_copy({"f": local_function, "l": [1]})
+    assert refused["f"] is local_function and refused["l"] == [1]
+
+
+def test_sqs_sends_keep_moto_s_deduplication_and_delays(aws: object) -> None:
+    """Patch 24: content-based deduplication on FIFO queues only, delays checked, counts right."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    sqs = boto3.client("sqs")
+    fifo = sqs.create_queue(
+        QueueName="patch-dedup.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    standard = sqs.create_queue(QueueName="patch-standard")["QueueUrl"]
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+        sqs.send_message(QueueUrl=standard, MessageBody="same")
+    sqs.send_message(QueueUrl=standard, MessageBody="later", DelaySeconds=60)
+    with pytest.raises(ClientError, match="DelaySeconds"):
+        sqs.send_message(QueueUrl=standard, MessageBody="too late", DelaySeconds=901)
+
+    def counts(url: str) -> tuple[str, str]:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"]
+        )["Attributes"]
+        return attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesDelayed"]
+
+    assert counts(fifo) == ("1", "0")
+    assert counts(standard) == ("2", "1")
