@@ -7,6 +7,10 @@ Each sample is a new interpreter that imports one handler module (what Lambda's 
 the settings CDK gives the function (local names), timed from just before the import to just after.
 The baseline is the same measurement of `import boto3; boto3.client("dynamodb")`. Runs are interleaved
 (handler, baseline, next handler, ...) so that load from other processes falls on both alike.
+Bytecode is cached, as in a deployment that ships .pyc files and on a developer's machine: the probes
+get their own cache (PYTHONPYCACHEPREFIX, a temporary directory) that one unmeasured run per target
+fills, whatever the caller's PYTHONDONTWRITEBYTECODE says (set, it left every sample compiling the
+project's sources while boto3 came precompiled from site-packages).
 Target: every handler at most 1.3x the baseline. Every function of functions/catalog.py is measured.
 """
 
@@ -18,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,35 +50,40 @@ def sample(target: str, env: dict[str, str]) -> dict[str, float]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def environment() -> dict[str, str]:
-    """The functions' settings as the embedded AWS provisions them (tables, bus, state machine ARNs)."""
+def environment(bytecode_cache: str) -> dict[str, str]:
+    """The functions' settings as the embedded AWS provisions them (tables, bus, state machine ARNs),
+    with bytecode cached in `bytecode_cache` (see the module docstring)."""
     from local.aws import EmbeddedAws
 
     with EmbeddedAws():
-        return dict(os.environ)
+        env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env | {"PYTHONPYCACHEPREFIX": bytecode_cache}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from functions.catalog import FUNCTIONS
-
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
-    env = environment()
+    with tempfile.TemporaryDirectory(prefix="npsops-bytecode-") as bytecode_cache:
+        return measure(environment(bytecode_cache), args.runs)
+
+
+def measure(env: dict[str, str], runs: int) -> int:
+    from functions.catalog import FUNCTIONS
+
     modules = [spec.module for spec in FUNCTIONS]
     samples: dict[str, list[dict[str, float]]] = {m: [] for m in ["baseline", *modules]}
     for target in ["baseline", *modules]:  # warm the bytecode caches once; not counted
         sample(target, env)
-    for _ in range(args.runs):
+    for _ in range(runs):
         for module in modules:
             samples[module].append(sample(module, env))
             samples["baseline"].append(sample("baseline", env))
     baseline = statistics.median(s["ms"] for s in samples["baseline"])
-    print(
-        f"cold start: import-and-init, median of {args.runs} fresh processes each (tracing off, as locally)"
-    )
+    print(f"cold start: import-and-init, median of {runs} fresh processes each (tracing off, as locally)")
     print(f"  {'bare import boto3 + one client':<40}{baseline:8.1f} ms   1.00x")
     worst = 0.0
     for module in modules:

@@ -23,7 +23,8 @@ SECRETS_PREFIX = "npsops/connections/"
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Deferred: a function builds only the settings class it validates (at cold start, in from_env).
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     responses_table: str = Field(min_length=3)
     rollups_table: str = Field(min_length=3)

@@ -24,7 +24,8 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
@@ -36,33 +37,39 @@ from shared.domain.renewals import Decision, RenewalCheckpoint
 from shared.domain.scoring import Play
 from shared.domain.themes import Theme
 from shared.domain.triggers import OwnerRole, TriggerFiring, TriggerRule
-from shared.event_data import AccountHealthChangedData
 from shared.events import BUS_NAME, ENVELOPE_VERSION, SOURCE, DetailType, EventEnvelope
-from shared.services.pipeline import AccountNpsChangedData, ResponseScoredData
-from shared.services.refresh import ThresholdsRefreshedData, example_thresholds_refreshed
-from shared.services.surveys import (
-    EXAMPLE_REQUEST_ID,
-    SurveyRequestedData,
-    SurveySuppressedData,
-    example_survey_requested,
-    example_survey_suppressed,
-)
+
+if TYPE_CHECKING:
+    from shared.event_data import AccountHealthChangedData
+    from shared.services.pipeline import AccountNpsChangedData, ResponseScoredData
 
 SCHEMA_REGISTRY = BUS_NAME
 JSON_SCHEMA_DRAFT4 = "http://json-schema.org/draft-04/schema#"
 # The instant every example happened at: examples are documents, they must not change on each run.
 _EXAMPLE_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 _EXAMPLE_MIN_SAMPLE = 10
+# The example survey request (shared/services/surveys.py builds its examples with it): their subject.
+EXAMPLE_REQUEST_ID = "customer#c-4411#relational#2026-11-02"
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
     detail_type: DetailType
-    model: type[BaseModel]
+    # The data model, or "module:Name" for one imported only when read: every publisher loads the
+    # catalog (shared/events.py envelope), and a function should not load every other event's
+    # module (the refresh, the survey planner) at its first event.
+    data_model: type[BaseModel] | str
     version: str  # of `model`: bump it on any change to the model's schema
     description: str
     example: Callable[[], BaseModel]  # an instance of `model`, for docs/events and the tests
     subject: str  # the example's subject: the event id is "<DetailType>:<subject>"
+
+    @property
+    def model(self) -> type[BaseModel]:
+        if isinstance(self.data_model, str):
+            module, name = self.data_model.split(":")
+            return cast(type[BaseModel], getattr(import_module(module), name))
+        return self.data_model
 
     @property
     def schema_name(self) -> str:
@@ -101,6 +108,8 @@ class Catalog:
 
 
 def _response_scored() -> ResponseScoredData:
+    from shared.services.pipeline import ResponseScoredData
+
     return ResponseScoredData(
         response_key="delighted-8812",
         contact_id="c-4411",
@@ -116,6 +125,8 @@ def _response_scored() -> ResponseScoredData:
 
 
 def _account_nps_changed() -> AccountNpsChangedData:
+    from shared.services.pipeline import AccountNpsChangedData
+
     counts = BandCounts(promoters=1, passives=2, detractors=2)
     return AccountNpsChangedData(
         quarter="2026-Q4",
@@ -200,6 +211,8 @@ def _expansion_opportunity() -> TriggerFiring:
 
 
 def _account_health_changed() -> AccountHealthChangedData:
+    from shared.event_data import AccountHealthChangedData
+
     health = Health(
         score=46.25,
         components={"usage": 35.0, "support": 60.0, "nps": 40.0, "engagement": None},
@@ -222,10 +235,29 @@ def _account_health_changed() -> AccountHealthChangedData:
     )
 
 
+# The examples of the survey planner's and the refresh's events live beside their models.
+def _survey_requested() -> BaseModel:
+    from shared.services.surveys import example_survey_requested
+
+    return example_survey_requested()
+
+
+def _survey_suppressed() -> BaseModel:
+    from shared.services.surveys import example_survey_suppressed
+
+    return example_survey_suppressed()
+
+
+def _thresholds_refreshed() -> BaseModel:
+    from shared.services.refresh import example_thresholds_refreshed
+
+    return example_thresholds_refreshed()
+
+
 CATALOG = Catalog(
     CatalogEntry(
         DetailType.RESPONSE_SCORED,
-        ResponseScoredData,
+        "shared.services.pipeline:ResponseScoredData",
         "1",
         "An answer scored: band, play, quarter and themes (one per response revision).",
         _response_scored,
@@ -233,7 +265,7 @@ CATALOG = Catalog(
     ),
     CatalogEntry(
         DetailType.ACCOUNT_NPS_CHANGED,
-        AccountNpsChangedData,
+        "shared.services.pipeline:AccountNpsChangedData",
         "1",
         "A vote moved an account's quarter NPS: the new NPS, the quarter before, with n and margin of error.",
         _account_nps_changed,
@@ -249,7 +281,7 @@ CATALOG = Catalog(
     ),
     CatalogEntry(
         DetailType.ACCOUNT_HEALTH_CHANGED,
-        AccountHealthChangedData,
+        "shared.event_data:AccountHealthChangedData",
         "1",
         "Signals changed an account·quarter's health score (0-100) and its inputs.",
         _account_health_changed,
@@ -257,26 +289,26 @@ CATALOG = Catalog(
     ),
     CatalogEntry(
         DetailType.SURVEY_REQUESTED,
-        SurveyRequestedData,
+        "shared.services.surveys:SurveyRequestedData",
         "1",
         "A survey passed the fatigue rules: send it to this contact through this vendor connection.",
-        example_survey_requested,
+        _survey_requested,
         EXAMPLE_REQUEST_ID,
     ),
     CatalogEntry(
         DetailType.SURVEY_SUPPRESSED,
-        SurveySuppressedData,
+        "shared.services.surveys:SurveySuppressedData",
         "1",
         "A survey was due and not sent: the fatigue rule that stopped it (recorded and counted).",
-        example_survey_suppressed,
+        _survey_suppressed,
         EXAMPLE_REQUEST_ID,
     ),
     CatalogEntry(
         DetailType.THRESHOLDS_REFRESHED,
-        ThresholdsRefreshedData,
+        "shared.services.refresh:ThresholdsRefreshedData",
         "1",
         "The quarterly refresh stored a new threshold set: why each value is what it is, and the backtest.",
-        example_thresholds_refreshed,
+        _thresholds_refreshed,
         "2026-Q3-refresh",
     ),
     *(

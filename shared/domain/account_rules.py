@@ -45,7 +45,7 @@ PORTFOLIO_ACCOUNT_ID = "_portfolio"
 class AccountQuarterFacts(BaseModel):
     """One account·quarter as the combined rules see it; gathered by the caller, no I/O here."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     account: Account | None
     account_id: str = Field(min_length=1)
@@ -68,7 +68,7 @@ class AccountQuarterFacts(BaseModel):
 class ResponseFacts(BaseModel):
     """One answer with what the response rules read about its contact and account."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     response: CanonicalResponse
     account: Account | None

@@ -15,7 +15,7 @@ class ArrTier(StrEnum):
 
 
 class AccountTeam(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     csm: str
     cs_lead: str
@@ -23,7 +23,7 @@ class AccountTeam(BaseModel):
 
 
 class Account(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     name: str

@@ -23,7 +23,7 @@ UNKNOWN_SEGMENT = "unknown"
 
 
 class CaseMetrics(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     segment: str

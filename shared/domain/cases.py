@@ -22,7 +22,7 @@ class CaseStatus(StrEnum):
 
 
 class StatusChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: CaseStatus
     at: datetime
@@ -33,7 +33,7 @@ class StatusChange(BaseModel):
 class FollowUp(BaseModel):
     """The survey a resolved detractor case asks its contact, and the answer once it came."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contact_id: str
     requested_at: datetime
@@ -43,7 +43,7 @@ class FollowUp(BaseModel):
 
 
 class Case(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case_id: str
     rule: str

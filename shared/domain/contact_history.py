@@ -14,7 +14,7 @@ MAX_SCORES = 5  # covers the longest configurable declining run (Thresholds.decl
 
 
 class ScoredAt(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     response_key: str = Field(min_length=1, max_length=200)  # CanonicalResponse.key
     score: StrictInt = Field(ge=0, le=10)
@@ -22,7 +22,7 @@ class ScoredAt(BaseModel):
 
 
 class ContactScores(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     contact_id: Identifier
     account_id: Identifier

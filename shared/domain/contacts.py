@@ -12,7 +12,7 @@ UNIDENTIFIED = "UNIDENTIFIED"  # the quarantine key of answers that name nobody 
 class Contact(BaseModel):
     """A person at a customer account, as the CRM knows them."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     contact_id: Identifier
     account_id: Identifier

@@ -36,7 +36,7 @@ ENGAGEMENT_MIX = {"meetings": 0.5, "replies": 0.3, "opens": 0.2}
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     score: float | None  # None when every input is missing
     components: dict[str, float | None]  # usage, support, nps, engagement: 0-100, None when missing

@@ -50,7 +50,7 @@ class ColumnMapping(BaseModel):
     header already uses the canonical names needs no mapping. `properties` copies further columns
     into the response's properties (name in npsops → column in the file)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     response_id: str = Field(default="response_id", min_length=1)
     account_id: str = Field(default="account_id", min_length=1)
@@ -86,7 +86,7 @@ class ColumnMapping(BaseModel):
 class ImportDefaults(BaseModel):
     """What every row of one import shares, or falls back to when its own cell is empty."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     # The vendor whose ids the file carries: the key is {vendor}-{response_id}, the same key that
     # vendor's live webhooks store, so history and live answers never count twice.
@@ -98,7 +98,7 @@ class ImportDefaults(BaseModel):
 class FieldError(BaseModel):
     """Why a row was refused: the file's column (or "(row)" for the whole row) and the reason."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str
     reason: str

@@ -10,7 +10,7 @@ Z_95 = 1.96
 
 
 class BandCounts(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     promoters: int = Field(default=0, ge=0)
     passives: int = Field(default=0, ge=0)
@@ -31,7 +31,7 @@ class BandCounts(BaseModel):
 class NpsStat(BaseModel):
     """NPS is never shown without n and its margin of error."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     n: int
     nps: float | None  # None when n == 0

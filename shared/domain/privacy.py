@@ -33,7 +33,7 @@ class AuditEntry(BaseModel):
     """One export or erasure: who asked, when, and how many items of each table it touched (read for
     an export, changed or deleted for an erasure). Holds no personal data beyond the contact id."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     contact_id: Identifier
     action: PrivacyAction

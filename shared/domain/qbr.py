@@ -28,7 +28,7 @@ NOT_RECORDED = "not recorded yet"
 
 
 class Agenda(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     band: Band | None  # None: no votes in the last four quarters
     heading: str
@@ -90,7 +90,7 @@ def agenda_for(
 class LoopRecord(BaseModel):
     """One row of "You said / we did / outcome"."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case_id: str
     quarter: str

@@ -30,7 +30,7 @@ UNKNOWN = "unknown"
 class AccountSnapshot(BaseModel):
     """One account at the close of a quarter: its NPS, health and the inputs behind them."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     quarter: str = Field(pattern=QUARTER_PATTERN)
     program: str
@@ -63,7 +63,7 @@ class AccountSnapshot(BaseModel):
 
 
 class SegmentBenchmark(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     dimension: str
     value: str
@@ -127,7 +127,7 @@ def segment_benchmarks(
 
 
 class ThresholdChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     old: float
@@ -139,7 +139,7 @@ class ThresholdChange(BaseModel):
 class ThresholdSet(BaseModel):
     """A versioned threshold set and why each recalibrated value is what it is."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     version: str
     quarter: str  # the closed quarter whose data it was recalibrated on
@@ -216,7 +216,7 @@ def _drop_threshold(noises: list[float], current: Thresholds) -> ThresholdChange
 
 
 class BacktestFiring(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rule: str
     account_id: str
@@ -226,7 +226,7 @@ class BacktestFiring(BaseModel):
 
 
 class Backtest(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     old_version: str

@@ -35,7 +35,7 @@ class RenewalPlan(BaseModel):
     """One execution's input: the renewal and the times of its checkpoints. The workflow waits on
     these timestamps, so the local runtime's simulated clock can run a whole cycle in seconds."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     renewal_date: date
@@ -53,7 +53,7 @@ class RenewalPlan(BaseModel):
 class Answer(BaseModel):
     """What the response pipeline hands the waiting execution when the pre-renewal answer arrives."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     response_id: str
     contact_id: str
@@ -64,7 +64,7 @@ class Answer(BaseModel):
 class RenewalCheckpoint(BaseModel):
     """RenewalCheckpointReached's data: which checkpoint of which renewal, and what it found."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     renewal_date: str

@@ -65,7 +65,7 @@ def account_band(counts: BandCounts) -> Band | None:
 class AccountQuarter(BaseModel):
     """One account in one quarter, as the revenue link reads it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     account_id: str
     quarter: str
@@ -81,7 +81,7 @@ class AccountQuarter(BaseModel):
 
 
 class RevenueRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     segment: str  # ALL for the portfolio
@@ -169,7 +169,7 @@ def revenue_rows(facts: Iterable[AccountQuarter]) -> list[RevenueRow]:
 class NpsBesideNrr(BaseModel):
     """A segment's NPS movement beside its NRR in the same quarter."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     segment: str
@@ -221,7 +221,7 @@ class Weighting(StrEnum):
 
 
 class WeightedNps(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     weighting: Weighting
     n: int  # voters
@@ -233,7 +233,7 @@ class WeightedNps(BaseModel):
 
 
 class AccountVotes(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     counts: BandCounts
     arr: float = Field(ge=0)
@@ -279,7 +279,7 @@ class Difference(BaseModel):
     """One NPS beside another: the difference in points, z, the two-sided p-value, and whether it is
     beyond the 5% noise."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     first: str
     second: str

@@ -19,7 +19,7 @@ PRIOR_WEIGHT = 4.0
 
 
 class AccountRisk(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     risk: float  # 0 (healthy) .. 100 (act now)

@@ -21,7 +21,7 @@ from shared.domain.scoring import band_for
 class RollupKey(BaseModel):
     """Relational and transactional NPS, and each program, are counted apart."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     quarter: str
@@ -30,7 +30,7 @@ class RollupKey(BaseModel):
 
 
 class Vote(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contact_id: str
     response_id: str
@@ -63,7 +63,7 @@ def vote_of(response: CanonicalResponse) -> Vote:
 class VoteChange(BaseModel):
     """What a new response does to the counters: a vote added, moved between bands, or nothing."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     replaces_vote: bool = False
     remove: Band | None = None

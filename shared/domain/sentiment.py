@@ -35,7 +35,7 @@ class Sentiment(StrEnum):
 class TextAnalysis(BaseModel):
     """The sentiment and themes of one comment (and its vendor tags)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sentiment: Sentiment | None  # None when there is no comment to read
     sentiment_score: float | None = Field(default=None, ge=-1, le=1)  # -1 (negative) .. 1 (positive)

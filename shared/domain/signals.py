@@ -39,7 +39,7 @@ class SignalKind(StrEnum):
 
 
 class _Facts(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Usage(_Facts):
@@ -123,7 +123,7 @@ class Signal(BaseModel):
     """One fact set for one account, quarter and kind. `values` is parsed by `kind`, so a payload that
     names the wrong kind is refused with the kind's own field errors, never guessed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     account_id: Identifier
     quarter: Quarter
@@ -149,7 +149,7 @@ class Signal(BaseModel):
 class QuarterSignals(BaseModel):
     """Everything known about one account·quarter besides NPS; None where no signal has arrived."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     usage: Usage | None = None
     support: Support | None = None

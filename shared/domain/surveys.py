@@ -73,7 +73,7 @@ class Decision(StrEnum):
 class FatiguePolicy(BaseModel):
     """Server-side fatigue rules (DESIGN.md §3: at most 2-3 a year, a minimum gap, an account cap)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     max_per_contact_per_year: int = Field(default=3, ge=1, le=12)
     min_gap_days: int = Field(default=60, ge=0, le=365)
@@ -91,7 +91,7 @@ class FatiguePolicy(BaseModel):
 class SurveyCandidate(BaseModel):
     """A survey that is due for a contact."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     program: Program = Program.CUSTOMER
     account_id: Identifier
@@ -112,7 +112,7 @@ class SurveyCandidate(BaseModel):
 class SentSurvey(BaseModel):
     """A survey already planned for a contact or the account (what fatigue counts)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contact_id: str
     account_id: str
@@ -121,7 +121,7 @@ class SentSurvey(BaseModel):
 
 
 class SurveyDecision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     candidate: SurveyCandidate
     decision: Decision
@@ -245,7 +245,7 @@ class MilestoneKind(StrEnum):
 class Milestone(BaseModel):
     """Something that happened (or is booked: a QBR date) to a contact, which asks for a survey."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     program: Program = Program.CUSTOMER
     account_id: Identifier

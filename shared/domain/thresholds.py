@@ -9,7 +9,7 @@ class HealthWeights(BaseModel):
     """How much each input counts in the 0-100 health score (shared/domain/health.py). Lives here, not
     in health.py, so the threshold set can hold one per segment without an import cycle."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     usage: float = Field(default=0.4, ge=0, le=1)
     support: float = Field(default=0.2, ge=0, le=1)
@@ -28,7 +28,7 @@ class HealthWeights(BaseModel):
 
 
 class Thresholds(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: str = "defaults-v1"
     # NPS below this n is shown as "insufficient sample".

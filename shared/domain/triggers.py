@@ -42,7 +42,7 @@ class OwnerRole(StrEnum):
 
 
 class TriggerFiring(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rule: TriggerRule
     dedupe_key: str
@@ -62,7 +62,7 @@ class TriggerFiring(BaseModel):
 class TriggerContext(BaseModel):
     """Everything the rules read for one response; gathered by the pipeline, no I/O here."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     response: CanonicalResponse
     account: Account | None

@@ -7,19 +7,11 @@ it, and the state machine publishes the outbox with one direct EventBridge PutEv
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from shared.domain.account_rules import (
-    AccountQuarterFacts,
-    ResponseFacts,
-    account_rules,
-    response_rules,
-    theme_routing,
-)
 from shared.domain.accounts import Account
-from shared.domain.cases import Case, case_from_firing
 from shared.domain.contact_history import ContactScores
 from shared.domain.models import Band, CanonicalResponse, SurveyKind
 from shared.domain.nps import NpsStat, nps_of
@@ -31,10 +23,15 @@ from shared.domain.themes import Theme
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
 from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
-from shared.store.accounts import AccountRepository
-from shared.store.cases import CaseRepository
-from shared.store.rollups import RollupRepository
-from shared.store.signals import SignalRepository
+
+if TYPE_CHECKING:
+    # Each step's own collaborators are imported where the step runs: one Lambda function runs one
+    # step, and its cold start should not load the others' rules and repositories.
+    from shared.domain.cases import Case
+    from shared.store.accounts import AccountRepository
+    from shared.store.cases import CaseRepository
+    from shared.store.rollups import RollupRepository
+    from shared.store.signals import SignalRepository
 
 Entry = dict[str, Any]
 
@@ -184,6 +181,14 @@ def evaluate_triggers(
     """Every rule this response can fire: its own (1 detractor, 6 declining scores, 7 plays), its
     account's quarter (2 NPS drop; 3, 4, 6, 7 combined with signals, which may have come first) and
     its themes across accounts (5). Theme mentions are recorded here, where the account's ARR is known."""
+    from shared.domain.account_rules import (
+        AccountQuarterFacts,
+        ResponseFacts,
+        account_rules,
+        response_rules,
+        theme_routing,
+    )
+
     account = accounts.get(response.account_id)
     quarter = quarter_of(response.submitted_at)
     known = signals.for_quarters(response.account_id, previous_quarter(quarter), quarter)
@@ -246,6 +251,8 @@ def open_cases(
     bus_name: str,
     now: datetime,
 ) -> CasesOpened:
+    from shared.domain.cases import case_from_firing
+
     opened: list[str] = []
     events = list(outbox)
     for firing in firings:

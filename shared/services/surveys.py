@@ -317,10 +317,11 @@ class SurveyPlanner:
 
 # Examples for the event catalog (shared/event_catalog.py, docs/events).
 _EXAMPLE_DUE = datetime(2026, 11, 2, tzinfo=UTC)
-EXAMPLE_REQUEST_ID = "customer#c-4411#relational#2026-11-02"
 
 
 def example_survey_requested() -> SurveyRequestedData:
+    from shared.event_catalog import EXAMPLE_REQUEST_ID
+
     return SurveyRequestedData(
         request_id=EXAMPLE_REQUEST_ID,
         account_id="acct-021",
@@ -338,6 +339,8 @@ def example_survey_requested() -> SurveyRequestedData:
 
 
 def example_survey_suppressed() -> SurveySuppressedData:
+    from shared.event_catalog import EXAMPLE_REQUEST_ID
+
     return SurveySuppressedData(
         request_id=EXAMPLE_REQUEST_ID,
         account_id="acct-021",
