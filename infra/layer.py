@@ -3,7 +3,8 @@
 CDK calls `try_bundle` on these local bundlers instead of starting a container, so `cdk synth` works
 on a machine without docker. The layer's dependencies come from pyproject.toml (the one place their
 versions are pinned), installed by pip as manylinux aarch64 wheels for Python 3.12, the functions'
-runtime. boto3 is left out: the Lambda runtime provides it.
+runtime. boto3 is left out: the Lambda runtime provides it. A deployable layer carries its bytecode,
+compiled by a Python 3.12 (see `runtime_python`).
 
 Layer modes (context `npsops:layer`, or the environment variable NPSOPS_LAYER when it is unset):
 - "full" (the default): dependencies + `shared`. pip's output is cached under build/layer/, keyed by
@@ -57,6 +58,14 @@ RUNTIME_PROVIDED = frozenset(
 # shared/ and the pins are unchanged (the asset hash and the pip cache key both include it).
 BUILD_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
+# Lambda cannot write __pycache__ into /opt, so without bytecode in the layer every cold start
+# compiles its sources again (pydantic, Powertools, shared/; the handlers themselves are a few lines
+# each and stay source). A Python of the runtime's version compiles them here, as unchecked-hash
+# .pyc files: valid whatever the timestamps of the unpacked asset. NPSOPS_RUNTIME_PYTHON names one;
+# else it is looked for on PATH and where uv and pyenv install them.
+RUNTIME_PYTHON_VERSION = "3.12"
+RUNTIME_PYTHON_ENV_VAR = "NPSOPS_RUNTIME_PYTHON"
+
 # Never used: the local bundlers always bundle or fail. CDK requires an image all the same.
 _UNUSED_IMAGE = DockerImage.from_registry("public.ecr.aws/sam/build-python3.12")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -107,6 +116,37 @@ def layer_mode(scope: Construct) -> str:
     return str(mode)
 
 
+def runtime_python() -> str:
+    """An interpreter of the functions' Python version, to compile the layer's bytecode with."""
+    version = RUNTIME_PYTHON_VERSION
+    named = os.environ.get(RUNTIME_PYTHON_ENV_VAR)
+    installed = (f".local/share/uv/python/cpython-{version}.*/bin", f".pyenv/versions/{version}.*/bin")
+    candidates = [named] if named else [
+        shutil.which(f"python{version}"),
+        *(str(path) for where in installed for path in sorted(Path.home().glob(f"{where}/python{version}"))),
+    ]  # fmt: skip
+    for candidate in filter(None, candidates):
+        done = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode == 0 and done.stdout.strip() == version:
+            return candidate
+    raise RuntimeError(
+        f"No Python {version} to compile the layer's bytecode with (the functions' runtime version): "
+        f"`uv python install {version}`, or set {RUNTIME_PYTHON_ENV_VAR} to one. "
+        f"Synthesize with `-c {LAYER_CONTEXT_KEY}={CODE_ONLY}` for templates only (not for deploy)."
+    )
+
+
+def compile_bytecode(directory: Path, interpreter: str) -> None:
+    """Every module under `directory` compiled beside its source, for `interpreter`'s version."""
+    command = [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    done = subprocess.run([*command, str(directory)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"compiling {directory} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
 @jsii.implements(ILocalBundling)
 class SharedLayerBundling:
     """Writes <out>/python/{dependencies..., shared/}: the layout Lambda puts on sys.path from /opt/python."""
@@ -120,6 +160,8 @@ class SharedLayerBundling:
         if self._requirements:
             shutil.copytree(_installed(self._requirements), site, dirs_exist_ok=True)
         shutil.copytree(self._shared_dir, site / "shared", ignore=_IGNORED, dirs_exist_ok=True)
+        if self._requirements:  # a deployable layer (full mode), not a template-only one
+            compile_bytecode(site, runtime_python())
         return True
 
 

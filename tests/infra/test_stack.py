@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,16 @@ from aws_cdk.assertions import Match, Template
 from functions.catalog import API_FUNCTIONS, FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
 from infra.app import build
 from infra.constructs.pipeline import LOG_LEVEL_CONTEXT_PREFIX
-from infra.layer import CODE_ONLY, LAYER_CONTEXT_KEY, layer_mode, layer_requirements, prune_runtime_provided
+from infra.layer import (
+    CODE_ONLY,
+    LAYER_CONTEXT_KEY,
+    RUNTIME_PYTHON_ENV_VAR,
+    compile_bytecode,
+    layer_mode,
+    layer_requirements,
+    prune_runtime_provided,
+    runtime_python,
+)
 from infra.stack import NpsOpsStack
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
 from shared.store.schema import RESPONSES, TABLES, TableSpec
@@ -504,6 +514,27 @@ def test_runtime_provided_distributions_are_pruned_from_the_layer(tmp_path: Path
     prune_runtime_provided(tmp_path)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["aws_xray_sdk", "aws_xray_sdk-1.0.dist-info"]
+
+
+def test_the_layer_ships_bytecode_that_needs_no_source_timestamps(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("ANSWER = 42\n")
+    compile_bytecode(tmp_path, sys.executable)  # the runtime's Python on a deploy; this one here
+    (compiled,) = (package / "__pycache__").glob("__init__.*.pyc")
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+    assert flags == 0b01, "hash-based and unchecked: an unpacked asset's timestamps do not matter"
+
+
+def test_a_python_of_another_version_is_refused_for_the_layers_bytecode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(RUNTIME_PYTHON_ENV_VAR, sys.executable)  # 3.11 here, not the runtime's 3.12
+    if sys.version_info[:2] == (3, 12):
+        assert runtime_python() == sys.executable
+    else:
+        with pytest.raises(RuntimeError, match=r"uv python install 3\.12"):
+            runtime_python()
 
 
 def test_unknown_layer_mode_fails_loudly() -> None:
