@@ -8,9 +8,10 @@ sponsor where a renewal is still at risk.
 
 The clock stands still within a day and moves a day at a time: each move wakes what waited for
 that day (answer windows running out, checkpoint 3), and each step waits until the work it
-started is done. So a day takes only its work, and every run with the same seed tells the same
-story, whatever else the machine is doing (a clock running at a fixed real speed let a slow day
-overrun the answer windows of the next).
+started is done. So a day takes only its work, and how the story goes no longer depends on what
+else the machine is doing (a clock running at a fixed real speed let a slow day overrun the answer
+windows of the next). Counts can still differ by one or two between runs: an answer that reaches
+its escalation just as the day moves is taken that day or the next.
 """
 
 from __future__ import annotations

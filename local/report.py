@@ -8,7 +8,7 @@ from datetime import date
 from local.book import quarters_ending
 from shared.domain.accounts import Account
 from shared.domain.cases import Case
-from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.quarters import quarter_of
 from shared.domain.thresholds import Thresholds
@@ -30,7 +30,7 @@ def monday_report(
     top: int = 15,
 ) -> str:
     quarters = [quarter_of(start) for start, _ in quarters_ending(today)]
-    by_quarter = {q: rollups.quarter_portfolio(q, PROGRAM, SurveyKind.RELATIONAL) for q in quarters}
+    by_quarter = rollups.relational_portfolios(quarters, PROGRAM)
     lines = ["", "PORTFOLIO NPS (relational, one vote per contact per quarter, 95% margin of error)"]
     portfolio = {
         q: nps_of(sum(by_quarter[q].values(), BandCounts()), thresholds.min_sample) for q in quarters

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain.accounts import Account
 from shared.domain.cases import Case, CaseStatus
 from shared.domain.health import Health, health_of
-from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.quarters import previous_quarter
 from shared.domain.risk import account_risk
@@ -62,8 +62,7 @@ def accounts_overview(
 ) -> list[AccountOverview]:
     """`quarters` oldest first; the last is the current one. Riskiest first, then by ARR."""
     current, before = quarters[-1], previous_quarter(quarters[-1])
-    wanted = [*dict.fromkeys([before, *quarters])]
-    by_quarter = {q: rollups.quarter_portfolio(q, program, SurveyKind.RELATIONAL) for q in wanted}
+    by_quarter = rollups.relational_portfolios([before, *quarters], program)
     portfolio = nps_of(sum(by_quarter[current].values(), BandCounts()), thresholds.min_sample)
     prior = portfolio.nps if portfolio.nps is not None else 0.0
     cases_by_account: dict[str, list[Case]] = defaultdict(list)
@@ -74,7 +73,7 @@ def accounts_overview(
     for account in accounts:
         stats = {
             q: nps_of(by_quarter[q].get(account.account_id, BandCounts()), thresholds.min_sample)
-            for q in wanted
+            for q in by_quarter
         }
         known = signals.for_quarters(account.account_id, before, current)
         now_signals, before_signals = known[current], known[before]

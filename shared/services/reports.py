@@ -16,7 +16,7 @@ from shared.domain.accounts import Account
 from shared.domain.case_metrics import CaseMetrics, case_metrics
 from shared.domain.cases import Case
 from shared.domain.health import Health, health_of
-from shared.domain.models import DEFAULT_PROGRAM, Band, SurveyKind
+from shared.domain.models import DEFAULT_PROGRAM, Band
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.qbr import Agenda, LoopRecord, agenda_for, loop_record
 from shared.domain.quarters import previous_quarter
@@ -53,12 +53,6 @@ class RevenueReport(BaseModel):
     nps_beside_nrr: list[NpsBesideNrr]
 
 
-def _portfolio(
-    rollups: RollupRepository, quarters: list[str], program: str
-) -> dict[str, dict[str, BandCounts]]:
-    return {q: rollups.quarter_portfolio(q, program, SurveyKind.RELATIONAL) for q in quarters}
-
-
 def revenue_report(
     accounts: list[Account],
     quarters: list[str],
@@ -69,7 +63,7 @@ def revenue_report(
 ) -> RevenueReport:
     """`quarters` oldest first. The quarter before the first is read too, for start ARR and NPS movement."""
     before = previous_quarter(quarters[0])
-    votes = _portfolio(rollups, [before, *quarters], program)
+    votes = rollups.relational_portfolios([before, *quarters], program)
     facts = []
     for account in accounts:
         known = signals.for_quarters(account.account_id, before, quarters[-1])
@@ -143,7 +137,7 @@ def nps_report(
 ) -> NpsReport:
     if grouped_by not in GROUPINGS:
         raise ValueError(f"grouped_by must be one of {GROUPINGS}")
-    votes = _portfolio(rollups, quarters, program)
+    votes = rollups.relational_portfolios(quarters, program)
     groups: list[GroupNps] = []
     for quarter in quarters:
         members: dict[str, list[AccountVotes]] = defaultdict(list)
@@ -249,7 +243,7 @@ def qbr_pack(
     """`quarters`: the last four, oldest first; `accounts`: the directory (for the segment benchmark);
     `cases`: this account's."""
     current, before = quarters[-1], previous_quarter(quarters[-1])
-    votes = _portfolio(rollups, [*dict.fromkeys([before, *quarters])], program)
+    votes = rollups.relational_portfolios([before, *quarters], program)
     peers = {a.account_id for a in accounts if a.segment == account.segment}
     rows = []
     for quarter in quarters:

@@ -337,6 +337,12 @@ class RollupRepository:
         )
         return {item["account_id"]: _counts(item) for item in found}
 
+    def relational_portfolios(
+        self, quarters: Iterable[str], program: str
+    ) -> dict[str, dict[str, BandCounts]]:
+        """Each quarter's relational counts by account (quarters read once each, in order)."""
+        return {q: self.quarter_portfolio(q, program, SurveyKind.RELATIONAL) for q in dict.fromkeys(quarters)}
+
     def theme_mentions_of(self, response_keys: set[str]) -> list[dict[str, Any]]:
         """The theme mentions these responses made that still carry a quote (a Scan with a filter:
         for a privacy erasure or export only, rare enough not to need an index)."""
