@@ -174,22 +174,28 @@ def _run(
 
 
 class PhaseClock:
-    """Wall-clock seconds per phase of the demo, so its time can be read off its own output."""
+    """Wall-clock seconds per phase of the demo, so its time can be read off its own output, and the
+    process's CPU seconds beside them: a phase with much less CPU than wall time is waiting, not
+    working (or the machine is busy with something else)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, phase: str) -> Iterator[None]:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
+            self.cpu[phase] = self.cpu.get(phase, 0.0) + time.process_time() - cpu_started
 
     def __str__(self) -> str:
-        parts = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in self.seconds.items())
-        return f"{parts} (total {sum(self.seconds.values()):.0f} s, not counting start-up)"
+        parts = ", ".join(
+            f"{phase} {seconds:.0f} s (CPU {self.cpu[phase]:.0f} s)" for phase, seconds in self.seconds.items()
+        )
+        return f"{parts}; total {sum(self.seconds.values()):.0f} s, not counting start-up"
 
 
 def send_signals(poster: HttpPoster, signals: list[dict[str, Any]], batch: int = 500) -> int:

@@ -58,7 +58,7 @@ class CheckpointRequest(BaseModel):
     """A task of statemachines/renewal_escalation.asl.json. `answer` is the pre-renewal answer, or
     {"no_answer": true} when checkpoint 1 timed out."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     step: Step
     plan: RenewalPlan
@@ -68,7 +68,7 @@ class CheckpointRequest(BaseModel):
 
 
 class CheckpointResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     current: bool  # False: the renewal moved, renewed or churned; the execution ends
     decision: Decision | None = None
@@ -77,7 +77,7 @@ class CheckpointResult(BaseModel):
 
 
 class ScanResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     started: list[str]
     ended: list[str]
@@ -108,16 +108,19 @@ class RenewalDesk:
             window = in_window(account, now.date(), self.thresholds)
             if not window and account.account_id not in running:
                 continue  # nothing to start or end: no reads for it
-            why_not = self._not_current(account, None, now)
+            why_not = self._not_current(account, None, now)  # one read of the quarter's outcome
+            escalating = False
             for plan in running.get(account.account_id, []):
-                reason = self._not_current(account, plan, now)
+                reason = _moved(account, plan) or why_not
                 if reason:
                     self.workflows.stop(plan.execution_name, reason)
                     self.renewals.set_status(plan, RenewalStatus.ENDED, reason)
                     ended.append(plan.execution_name)
                     entries.append(self._checkpoint_entry(plan, 0, now, ended=reason))
-            if why_not or not window:
-                continue
+                else:
+                    escalating = True
+            if why_not or not window or escalating:
+                continue  # escalating: this renewal's execution runs already, no write needed to know it
             assert account.renewal_date is not None
             name = execution_name(f"renewal-{account.account_id}-{account.renewal_date}")
             plan = renewal_plan(account, now, self.thresholds, name)
@@ -234,8 +237,9 @@ class RenewalDesk:
         """Why this renewal is no longer the one to escalate, or None while it is."""
         if account is None:
             return "the account left the directory"
-        if plan is not None and account.renewal_date != plan.renewal_date:
-            return f"the renewal moved from {plan.renewal_date} to {account.renewal_date}"
+        moved = _moved(account, plan) if plan is not None else None
+        if moved:
+            return moved
         outcome = self.signals.for_quarter(account.account_id, quarter_of(now)).outcome
         if outcome is not None and outcome.renewed:
             return "the account renewed"
@@ -335,3 +339,9 @@ def _answer(given: dict[str, Any] | None) -> Answer | None:
     if not given or given.get("no_answer") or "score" not in given:
         return None
     return Answer.model_validate(given)
+
+
+def _moved(account: Account, plan: RenewalPlan) -> str | None:
+    if account.renewal_date != plan.renewal_date:
+        return f"the renewal moved from {plan.renewal_date} to {account.renewal_date}"
+    return None

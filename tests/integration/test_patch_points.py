@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from local import moto_patches
 from local.moto_patches import PATCH_POINTS, resolve
 
 
@@ -380,3 +383,73 @@ def test_sqs_sends_keep_moto_s_deduplication_and_delays(aws: object) -> None:
 
     assert counts(fifo) == ("1", "0")
     assert counts(standard) == ("2", "1")
+
+
+def test_dynamodb_requests_answered_directly_as_through_werkzeug(aws: object, monkeypatch: Any) -> None:
+    """Patch 25: the same requests give the same answers and the same errors either way."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="direct",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+    )
+
+    def answers(run: str) -> list[Any]:
+        key = {"pk": {"S": f"p-{run}"}, "sk": {"S": "s"}}
+        item = key | {"blob": {"B": b"\x00\xff"}, "n": {"N": "1"}, "text": {"S": "é ✓"}}
+        calls: list[Callable[[], Any]] = [
+            lambda: dynamodb.put_item(
+                TableName="direct", Item=item, ConditionExpression="attribute_not_exists(pk)"
+            ),
+            lambda: dynamodb.put_item(
+                TableName="direct", Item=item, ConditionExpression="attribute_not_exists(pk)"
+            ),
+            lambda: dynamodb.update_item(
+                TableName="direct",
+                Key=key,
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "2"}},
+                ReturnValues="ALL_NEW",
+            ),
+            lambda: dynamodb.get_item(TableName="direct", Key=key, ConsistentRead=True),
+            lambda: dynamodb.query(
+                TableName="direct",
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": key["pk"]},
+            ),
+            lambda: dynamodb.update_item(TableName="direct", Key=key, UpdateExpression="ADD n :missing"),
+            lambda: dynamodb.get_item(TableName="no-such-table", Key=key),
+        ]
+        seen: list[Any] = []
+        for call in calls:
+            try:
+                reply = call()
+                reply.pop("ResponseMetadata")
+                seen.append(json.loads(json.dumps(reply, default=repr).replace(run, "<run>")))
+            except ClientError as error:
+                seen.append((error.response["Error"], error.response["ResponseMetadata"]["HTTPStatusCode"]))
+        return seen
+
+    import moto.core.botocore_stubber as stubber
+
+    built: list[object] = []
+    normalize_request = stubber.normalize_request
+    monkeypatch.setattr(
+        stubber, "normalize_request", lambda request: built.append(request) or normalize_request(request)
+    )
+    direct = answers("first")
+    assert built == []  # no werkzeug request was built for them
+    assert BotocoreStubber.process_request is not moto_patches.replaced["BotocoreStubber.process_request"]
+    monkeypatch.setattr(
+        BotocoreStubber, "process_request", moto_patches.replaced["BotocoreStubber.process_request"]
+    )
+    assert answers("second") == direct
+    assert direct[3]["Item"]["blob"] == {"B": repr(b"\x00\xff")} and direct[1][1] == 400
