@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from functions.catalog import FUNCTIONS, FunctionSpec
-
 if TYPE_CHECKING:
+    from functions.catalog import FunctionSpec
     from statemachines import StateMachineSpec
 
 # Scheduler substitutes this context attribute into the target input when the schedule fires.
@@ -50,7 +49,7 @@ class ScheduleSpec:
 class ScheduledEvent(BaseModel):
     """What a scheduled target receives. Handlers parse their event with this."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     scheduled_at: AwareDatetime
 
@@ -70,7 +69,9 @@ def execution_name(spec: ScheduleSpec, at: datetime) -> str:
 
 def resolve_target(spec: ScheduleSpec) -> FunctionSpec | StateMachineSpec:
     # Imported here: handlers import this module for ScheduledEvent, and the Lambda asset holds
-    # functions/ only; statemachines/ is read by CDK and the local runtime, which call this.
+    # functions/ only; statemachines/ is read by CDK and the local runtime, which call this. The
+    # catalog too: a scheduled handler's cold start has no use for every function's definition.
+    from functions.catalog import FUNCTIONS
     from statemachines import STATE_MACHINES
 
     targets: dict[str, FunctionSpec | StateMachineSpec] = {f.name: f for f in FUNCTIONS}

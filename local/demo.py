@@ -193,7 +193,7 @@ class PhaseClock:
 
     def __str__(self) -> str:
         parts = ", ".join(
-            f"{phase} {seconds:.0f} s (CPU {self.cpu[phase]:.0f} s)" for phase, seconds in self.seconds.items()
+            f"{name} {seconds:.0f} s (CPU {self.cpu[name]:.0f} s)" for name, seconds in self.seconds.items()
         )
         return f"{parts}; total {sum(self.seconds.values()):.0f} s, not counting start-up"
 

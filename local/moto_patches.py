@@ -843,7 +843,7 @@ def _dispatch_dynamodb_directly() -> None:
     from moto.core.utils import get_service_model, utcnow
     from moto.dynamodb.responses import DynamoHandler
     from moto.iam.models import mark_account_as_visited
-    from werkzeug.datastructures import Headers
+    from werkzeug.datastructures import Headers, MultiDict
     from werkzeug.exceptions import HTTPException
     from werkzeug.http import http_date
 
@@ -875,7 +875,14 @@ def _dispatch_dynamodb_directly() -> None:
         handler.response_headers = {"server": "amazon.com", "date": http_date(utcnow())}
         operation = service.operation_model(target[len(DYNAMODB_TARGET) :])
         handler.params = parser(operation, map_type=handler.PROTOCOL_PARSER_MAP_TYPE).parse(
-            {"method": "POST", "values": {}, "headers": {}, "body": body, "url_path": "/", "url_params": {}}
+            {
+                "method": "POST",
+                "values": MultiDict(),
+                "headers": Headers(),
+                "body": body,
+                "url_path": "/",
+                "url_params": {},
+            }
         )
         handler.access_key = handler.get_access_key()
         handler.current_account = handler.get_current_account()

@@ -37,7 +37,7 @@ class DetailType(StrEnum):
 
 
 class EventEnvelope(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     envelope_version: str = ENVELOPE_VERSION
     event_id: str
@@ -93,7 +93,7 @@ def put_events_entry(event: EventEnvelope, bus_name: str) -> dict[str, Any]:
 class RuleSpec(BaseModel):
     """A bus rule, defined once for CDK and the local runtime."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     description: str

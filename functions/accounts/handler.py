@@ -43,7 +43,7 @@ app = validating_resolver()
 class SignalsRequest(BaseModel):
     """A batch is taken whole or not at all: one bad signal refuses the batch, naming it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     signals: list[Signal] = Field(min_length=1, max_length=500)
 

@@ -13,6 +13,9 @@ from shared.store.rollups import RollupRepository
 settings = Settings.from_env()
 rollups = RollupRepository(settings.rollups_table)
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+AggregateStep.model_rebuild()
+
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

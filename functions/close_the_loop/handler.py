@@ -20,11 +20,15 @@ renewals = renewal_desk(settings, planner)
 
 
 class LoopClosed(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case: str | None  # the case the answer recovered or reopened
     case_status: str | None
     renewal_resumed: bool
+
+
+# The event every invocation parses: its validator is built during init, not on the first call.
+ResponseStep.model_rebuild()
 
 
 @lambda_handler(correlation_id_path="response_key")

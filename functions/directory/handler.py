@@ -32,7 +32,7 @@ class ConnectionRequest(BaseModel):
     """A connection's settings, and its secret when it is set or rotated. The secret goes to
     Secrets Manager; only its name is stored with the connection."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     settings: dict[str, Any] = Field(default_factory=dict)
     signing_key: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -40,6 +40,8 @@ class ConnectionRequest(BaseModel):
 
 
 class ContactsRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     contacts: list[Contact] = Field(min_length=1, max_length=1000)
 
 

@@ -18,6 +18,9 @@ accounts = AccountRepository(settings.accounts_table)
 signals = SignalRepository(settings.signals_table)
 rollups = RollupRepository(settings.rollups_table)
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+EvaluateStep.model_rebuild()
+
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

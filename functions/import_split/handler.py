@@ -13,6 +13,9 @@ from shared.store.import_files import ImportFiles
 settings = ImportSettings.from_env()
 files = ImportFiles(settings.imports_bucket)
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+ImportRequest.model_rebuild()
+
 
 @lambda_handler(correlation_id_path="import_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

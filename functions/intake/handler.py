@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import IntakeSettings
+from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult, accept
 from shared.store.executions import PipelineStarter
@@ -23,6 +24,9 @@ settings = IntakeSettings.from_env()
 responses = ResponseRepository(settings.responses_table)
 pipeline = PipelineStarter(settings.pipeline_arn)
 app = APIGatewayHttpResolver(enable_validation=True)
+# Validated on every request: their validators are built during init, not on the first call.
+GenericResponse.model_rebuild()
+CanonicalResponse.model_rebuild()
 
 
 @app.post("/v1/responses", summary="Submit one NPS response in the generic format")

@@ -15,6 +15,9 @@ from shared.store.cases import CaseRepository
 settings = Settings.from_env()
 cases = CaseRepository(settings.cases_table)
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+OpenCasesStep.model_rebuild()
+
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -31,7 +31,7 @@ Requester = Annotated[str, Query(min_length=1, max_length=200)]
 
 
 class ErasureRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     by: str = Field(min_length=1, max_length=200)  # who asked: recorded in the audit
 

@@ -17,6 +17,9 @@ settings = Settings.from_env()
 responses = ResponseRepository(settings.responses_table)
 rollups = RollupRepository(settings.rollups_table)
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+ScheduledEvent.model_rebuild()
+
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

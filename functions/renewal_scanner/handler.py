@@ -15,6 +15,9 @@ from shared.services.surveys import survey_planner
 settings = RenewalSettings.from_env()
 desk = renewal_desk(settings, survey_planner(settings))
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+ScheduledEvent.model_rebuild()
+
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

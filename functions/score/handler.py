@@ -15,6 +15,9 @@ settings = Settings.from_env()
 # Sentiment and themes: the embedded lexicon analyzer, or Amazon Comprehend where TEXT_ANALYZER says so.
 analyzer = text_analyzer()
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+ResponseStep.model_rebuild()
+
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from shared.services.surveys import survey_planner
 
 planner = survey_planner(SurveySettings.from_env())
 
+# The event every invocation parses: its validator is built during init, not on the first call.
+ScheduledEvent.model_rebuild()
+
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

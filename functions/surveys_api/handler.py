@@ -27,12 +27,14 @@ app = validating_resolver()
 class MilestonesRequest(BaseModel):
     """Taken whole or not at all: one bad milestone refuses the batch, naming it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     milestones: list[Milestone] = Field(min_length=1, max_length=500)
 
 
 class MilestonesTaken(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     requests: list[SurveyOutcome]
 
 

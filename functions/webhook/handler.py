@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import IntakeSettings
+from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult
 from shared.services.webhooks import UnknownConnection, webhooks_from
@@ -22,6 +23,8 @@ from shared.vendors.base import Delivery, PayloadError, SignatureError
 settings = IntakeSettings.from_env()
 webhooks = webhooks_from(settings)
 app = APIGatewayHttpResolver()
+# What every delivery is parsed into: its validator is built during init, not on the first call.
+CanonicalResponse.model_rebuild()
 
 
 @app.route("/v1/webhooks/<connection_id>", method="HEAD")

@@ -37,7 +37,7 @@ DEFAULT_PROGRAM = "customer"
 class ResponseFields(BaseModel):
     """What a survey answer says, whoever sent it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     response_id: Identifier
     program: Identifier = DEFAULT_PROGRAM

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from shared.domain.themes import KeywordThemes, Theme, ThemeClassifier
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 
 class Sentiment(StrEnum):
@@ -84,9 +86,21 @@ class LexiconAnalyzer:
         threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self._themes = themes or KeywordThemes()
-        self._vader = SentimentIntensityAnalyzer()  # reads VADER's lexicon file from the package once
-        self._vader.lexicon.update(lexicon)
+        self._lexicon = lexicon
+        self._vader: SentimentIntensityAnalyzer | None = None
         self._threshold = threshold
+
+    @property
+    def vader(self) -> SentimentIntensityAnalyzer:
+        """VADER, made on the first comment: it parses its 7,500-word lexicon file (about a tenth of
+        the score function's cold start, bench/cold_start.py), which a response without a comment
+        never needs."""
+        if self._vader is None:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            self._vader = SentimentIntensityAnalyzer()
+            self._vader.lexicon.update(self._lexicon)
+        return self._vader
 
     def analyze(self, comment: str | None, tags: list[str]) -> TextAnalysis:
         themes = self._themes.themes(comment, tags)
@@ -94,7 +108,7 @@ class LexiconAnalyzer:
             return TextAnalysis(sentiment=None, sentiment_score=None, themes=themes)
         # VADER reads "haven't" but not the typographic apostrophe of phones and word processors.
         text = comment.replace("\u2019", "'").replace("\u2018", "'")
-        compound = float(self._vader.polarity_scores(text)["compound"])
+        compound = float(self.vader.polarity_scores(text)["compound"])
         return TextAnalysis(
             sentiment=sentiment_of(compound, self._threshold), sentiment_score=compound, themes=themes
         )

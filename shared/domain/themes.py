@@ -13,6 +13,10 @@ Matching, and why:
 - a praise keyword right after a negation ("not great", "wouldn't recommend") does not count;
 - a vendor tag counts when it names a theme ("pricing", "Integration", "missing-feature"), is a known
   alias ("bug", "ux"), or contains a keyword.
+
+A keyword's pattern is compiled the first time a text contains its first word (a plain substring test,
+which the pattern cannot match without): compiling the whole taxonomy at cold start was a fifth of the
+score function's import (bench/cold_start.py), and most comments name few of its 246 keywords.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache
 from typing import Protocol
 
 
@@ -141,11 +146,17 @@ _NEGATION = re.compile(
 )
 
 
+@cache
 def _pattern(keyword: str) -> re.Pattern[str]:
     words = []
     for word in keyword.lower().split():
         words.append(re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word))
     return re.compile(r"\b" + r"\s+".join(words) + r"\b")
+
+
+def _needle(keyword: str) -> str:
+    """Text that every match of the keyword's pattern contains: its first word, without a `*`."""
+    return keyword.lower().split()[0].removesuffix("*")
 
 
 def _normalise(text: str) -> str:
@@ -160,8 +171,8 @@ class KeywordThemes:
         taxonomy: Mapping[Theme, list[str]] = DEFAULT_TAXONOMY,
         tag_aliases: Mapping[str, Theme] = DEFAULT_TAG_ALIASES,
     ) -> None:
-        self._patterns = [
-            (theme, _pattern(keyword)) for theme, keywords in taxonomy.items() for keyword in keywords
+        self._keywords = [
+            (theme, _needle(keyword), keyword) for theme, keywords in taxonomy.items() for keyword in keywords
         ]
         self._tag_aliases = {_tag_key(tag): theme for tag, theme in tag_aliases.items()}
 
@@ -180,8 +191,10 @@ class KeywordThemes:
     def _in_text(self, text: str) -> set[Theme]:
         text = _normalise(text)
         candidates: list[tuple[int, int, Theme]] = []
-        for theme, pattern in self._patterns:
-            for match in pattern.finditer(text):
+        for theme, needle, keyword in self._keywords:
+            if needle not in text:
+                continue
+            for match in _pattern(keyword).finditer(text):
                 if theme is Theme.PRAISE and _NEGATION.search(text[: match.start()]):
                     continue
                 candidates.append((match.start(), match.end(), theme))

@@ -23,14 +23,14 @@ OPEN_STATUSES = {CaseStatus.OPEN, CaseStatus.CONTACTED, CaseStatus.ESCALATED, Ca
 
 
 class QuarterNps(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     nps: NpsStat
 
 
 class OpenCase(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case_id: str
     rule: str
@@ -40,7 +40,7 @@ class OpenCase(BaseModel):
 
 
 class AccountOverview(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account: Account
     risk: float  # 0 (healthy) .. 100 (act now)

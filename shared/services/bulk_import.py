@@ -100,7 +100,7 @@ SIGNALS_UPLOADS = "uploads/signals/"
 class ImportRequest(BaseModel):
     """The bulk-import execution's input: from `npsops import`, or from the S3 upload rule."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     bucket: str = Field(min_length=3)
     key: str = Field(min_length=1)
@@ -134,7 +134,7 @@ class ImportRequest(BaseModel):
 class ImportSpec(BaseModel):
     """What every chunk of one import needs: Split's answer, passed to each child execution."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     import_id: ImportId
     mapping: ColumnMapping
@@ -143,7 +143,7 @@ class ImportSpec(BaseModel):
 
 
 class SplitResult(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     import_spec: ImportSpec = Field(alias="import")
     chunk_prefix: str
@@ -153,14 +153,14 @@ class SplitResult(BaseModel):
 
 
 class ChunkRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     chunk_key: str
     import_spec: ImportSpec = Field(alias="import")
 
 
 class ChunkResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     chunk: int = Field(ge=0)
     rows: int = Field(ge=0)
@@ -171,14 +171,14 @@ class ChunkResult(BaseModel):
 
 
 class SummarizeRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, defer_build=True)
 
     import_spec: ImportSpec = Field(alias="import")
     chunks: int = Field(ge=0)
 
 
 class ImportSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     import_id: ImportId
     rows: int

@@ -42,7 +42,7 @@ class CaseAction(BaseModel):
     """What a person does to a case: who, and for a contact its note, for a resolution the root
     cause and the action taken."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     action: CaseActionKind
     by: str = Field(min_length=1, max_length=200)
@@ -79,7 +79,7 @@ def case_desk(settings: Settings, surveys: SurveyRequester) -> CaseDesk:
 
 
 class SweepResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     checked: int
     escalated: list[str]

@@ -16,7 +16,7 @@ from shared.vendors.base import Answer, Connection
 
 
 class Learned(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contacts: int
     released: list[IntakeResult]

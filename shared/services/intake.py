@@ -23,7 +23,7 @@ class IntakeStatus(StrEnum):
 
 
 class IntakeResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: IntakeStatus
     response_key: str | None = None

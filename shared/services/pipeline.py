@@ -27,7 +27,6 @@ from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
 if TYPE_CHECKING:
     # Each step's own collaborators are imported where the step runs: one Lambda function runs one
     # step, and its cold start should not load the others' rules and repositories.
-    from shared.domain.cases import Case
     from shared.store.accounts import AccountRepository
     from shared.store.cases import CaseRepository
     from shared.store.rollups import RollupRepository
@@ -37,7 +36,7 @@ Entry = dict[str, Any]
 
 
 class Scored(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     band: Band
     play: Play
@@ -49,6 +48,8 @@ class Scored(BaseModel):
 
 
 class ResponseScoredData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     response_key: str
     contact_id: str
     score: int
@@ -99,7 +100,7 @@ def score(response: CanonicalResponse, bus_name: str, analyzer: TextAnalyzer) ->
 
 
 class Aggregated(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     change: VoteChange
     current: NpsStat
@@ -109,6 +110,8 @@ class Aggregated(BaseModel):
 
 
 class AccountNpsChangedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     quarter: str
     kind: str
     nps: NpsStat
@@ -155,7 +158,7 @@ def aggregate(
 
 
 class Evaluated(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account: Account | None
     firings: list[TriggerFiring]
@@ -236,7 +239,7 @@ def evaluate_triggers(
 
 
 class CasesOpened(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     opened: list[str]
     events: list[Entry]
@@ -252,6 +255,7 @@ def open_cases(
     now: datetime,
 ) -> CasesOpened:
     from shared.domain.cases import case_from_firing
+    from shared.event_data import case_opened_entry
 
     opened: list[str] = []
     events = list(outbox)
@@ -262,20 +266,6 @@ def open_cases(
         opened.append(case.case_id)
         events.append(case_opened_entry(case, response.program, response.key, bus_name, now))
     return CasesOpened(opened=opened, events=events)
-
-
-def case_opened_entry(case: Case, program: str, correlation_id: str, bus_name: str, now: datetime) -> Entry:
-    """The CaseOpened event of a newly opened case, whatever opened it (a response or a signal)."""
-    event = envelope(
-        DetailType.CASE_OPENED,
-        subject=case.case_id,
-        occurred_at=now,
-        correlation_id=correlation_id,
-        account_id=case.account_id,
-        program=program,
-        data=case,
-    )
-    return put_events_entry(event, bus_name)
 
 
 def _event(

@@ -52,7 +52,7 @@ class ContactNotFound(LookupError):
 class ContactExport(BaseModel):
     """Everything stored about a contact, as it is stored."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contact_id: str
     directory: Contact | None
@@ -63,7 +63,7 @@ class ContactExport(BaseModel):
 
 
 class ErasureResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     contact_id: str
     changed: dict[str, int]  # items changed or deleted, by table; all zero on a repeated erasure

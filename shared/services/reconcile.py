@@ -28,7 +28,7 @@ IN_FLIGHT = frozenset({"received", "failed"})
 
 
 class Drift(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     quarter: str
@@ -40,7 +40,7 @@ class Drift(BaseModel):
 
 
 class ReconcileReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     roll_ups_checked: int
     responses_counted: int

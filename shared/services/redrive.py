@@ -12,7 +12,7 @@ from shared.store.responses import ResponseRepository
 
 
 class RedriveResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     restarted: list[str]  # execution names
     dead_letters: dict[str, int] = {}  # DLQ name → events put back on their way

@@ -43,7 +43,7 @@ PROGRAM = DEFAULT_PROGRAM
 
 
 class QuarterClosed(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     accounts: int
@@ -52,14 +52,14 @@ class QuarterClosed(BaseModel):
 
 
 class BenchmarksComputed(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     benchmarks: int
 
 
 class ThresholdsRecalibrated(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     version: str
@@ -71,7 +71,7 @@ class ThresholdsRecalibrated(BaseModel):
 class ThresholdsRefreshedData(BaseModel):
     """The quarterly refresh's result: the new threshold set and what it would have changed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     version: str
@@ -219,7 +219,7 @@ class QuarterlyRefresh:
 
 
 class ReplayResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     thresholds_version: str
     quarters: list[str]

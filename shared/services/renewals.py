@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.config import RenewalSettings
 from shared.domain.accounts import Account
-from shared.domain.cases import Case, case_from_firing
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.quarters import quarter_of
 from shared.domain.renewals import (
@@ -32,9 +31,6 @@ from shared.domain.surveys import SurveyCandidate, Touchpoint
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring, TriggerRule
 from shared.events import DetailType, envelope, put_events_entry
-from shared.services.cases import SurveyRequester
-from shared.services.pipeline import case_opened_entry
-from shared.services.signals import read_facts
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository
@@ -43,6 +39,10 @@ from shared.store.executions import Workflows, execution_name
 from shared.store.renewals import RenewalRepository, RenewalStatus
 from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
+
+if TYPE_CHECKING:
+    from shared.domain.cases import Case
+    from shared.services.cases import SurveyRequester
 
 # The property the pre-renewal survey carries, echoed back with the answer.
 RENEWAL_PROPERTY = "npsops_renewal"
@@ -257,6 +257,10 @@ class RenewalDesk:
     def _health(self, account: Account | None, now: datetime) -> float | None:
         if account is None:
             return None
+        # Imported here, like the case opening below: only the decisions read health and open cases,
+        # and the daily scanner, which shares this desk, should not load the signal rules to start.
+        from shared.services.signals import read_facts
+
         source = f"renewal:{account.account_id}"
         facts = read_facts(
             self.signals, self.rollups, self.thresholds, account, account.account_id, quarter_of(now), source
@@ -272,6 +276,9 @@ class RenewalDesk:
     ) -> list[str]:
         if firing is None:
             return []
+        from shared.domain.cases import case_from_firing
+        from shared.event_data import case_opened_entry
+
         case = case_from_firing(firing, account, now)
         if not self.cases.open(case):
             return []

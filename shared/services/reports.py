@@ -45,7 +45,7 @@ GROUPINGS = ("segment", "industry", "region", "lifecycle_stage")
 
 
 class RevenueReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarters: list[str]
     by_band: list[RevenueRow]
@@ -105,7 +105,7 @@ def _account_quarter(
 
 
 class GroupNps(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     group: str  # ALL for the portfolio
@@ -116,7 +116,7 @@ class GroupNps(BaseModel):
 
 
 class NpsReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarters: list[str]
     grouped_by: str
@@ -194,7 +194,7 @@ def _group_nps(quarter: str, name: str, members: list[AccountVotes], min_sample:
 
 
 class QbrQuarter(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     quarter: str
     nps: NpsStat
@@ -203,7 +203,7 @@ class QbrQuarter(BaseModel):
 
 
 class QbrCase(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case_id: str
     rule: str
@@ -216,7 +216,7 @@ class QbrCase(BaseModel):
 
 
 class QbrPack(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account: Account
     quarter: str

@@ -19,8 +19,7 @@ from shared.domain.rollup import RollupKey
 from shared.domain.signals import Commercial, Signal
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring
-from shared.event_data import account_health_changed_entry
-from shared.services.pipeline import case_opened_entry
+from shared.event_data import account_health_changed_entry, case_opened_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository
@@ -32,7 +31,7 @@ ACCOUNT_PROGRAM = DEFAULT_PROGRAM
 
 
 class SignalsTaken(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     stored: int
     stale: int  # older than what was stored for the same account·quarter·kind: nothing changed

@@ -16,7 +16,7 @@ from shared.domain.triggers import TriggerFiring
 
 
 class ResponseStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     response_key: str  # the correlation id in every step's logs
     response: CanonicalResponse

@@ -46,7 +46,7 @@ from shared.store.surveys import SurveyRepository, sent_survey
 class SurveyRequestedData(BaseModel):
     """Ask this contact, through this vendor connection, about this touchpoint."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str
     account_id: str
@@ -65,7 +65,7 @@ class SurveyRequestedData(BaseModel):
 class SurveySuppressedData(BaseModel):
     """A survey that was due and not sent, and the fatigue rule that stopped it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str
     account_id: str
@@ -81,7 +81,7 @@ class SurveySuppressedData(BaseModel):
 class SurveyOutcome(BaseModel):
     """What became of a request: planned (sent), suppressed (with why), or pending (a later day)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     request_id: str
     decision: Decision
@@ -91,7 +91,7 @@ class SurveyOutcome(BaseModel):
 
 
 class PlanResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     day: date
     planned: int
@@ -102,7 +102,7 @@ class PlanResult(BaseModel):
 class SurveyRequestView(BaseModel):
     """One stored request, as `npsops surveys` and GET /v1/surveys show it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     due: date
     decision: Decision
@@ -116,7 +116,7 @@ class SurveyRequestView(BaseModel):
 
 
 class SurveysReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     requests: list[SurveyRequestView]
     counts_by_day: dict[str, dict[str, int]]  # decisions counted on the day they were made

@@ -29,7 +29,7 @@ class Connection(BaseModel):
     """One connected survey source: which vendor, where its secret lives and how to read its answers.
     Users manage these with `npsops connections ...`; the secret value is never stored here."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     connection_id: Identifier
     vendor: Vendor
@@ -57,7 +57,7 @@ class Connection(BaseModel):
 class Delivery(BaseModel):
     """One HTTP delivery as received: the exact bytes and the headers (names lower-cased)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     body: bytes
     headers: Annotated[dict[str, str], AfterValidator(lambda h: {k.lower(): v for k, v in h.items()})]
@@ -70,7 +70,7 @@ class Delivery(BaseModel):
 class Identity(BaseModel):
     """Who answered, as far as the delivery says: resolved to an account by the contact directory."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str | None = None
     contact_id: str | None = None  # the customer's own id for the person (external id)
@@ -80,7 +80,7 @@ class Identity(BaseModel):
 class Answer(BaseModel):
     """A response, or a later revision of it (a changed score, a comment that came after the score)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     response_id: Identifier
     event_id: str = Field(min_length=1, max_length=200)  # the vendor's delivery id: redeliveries share it
@@ -97,7 +97,7 @@ class Answer(BaseModel):
 class Notification(BaseModel):
     """A thin notification (SurveyMonkey, Qualtrics): ids only; the answers need a follow-up API call."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     response_id: Identifier
     survey_id: str
@@ -108,7 +108,7 @@ class Notification(BaseModel):
 class Ping(BaseModel):
     """A test delivery (Formbricks testEndpoint, ...): answer 200, write nothing."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     reason: str
 
@@ -116,7 +116,7 @@ class Ping(BaseModel):
 class Ignored(BaseModel):
     """A real delivery without an NPS answer (a Wootric decline, a non-NPS survey): 200, nothing written."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     reason: str
 

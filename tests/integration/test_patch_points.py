@@ -403,8 +403,8 @@ def test_dynamodb_requests_answered_directly_as_through_werkzeug(aws: object, mo
     )
 
     def answers(run: str) -> list[Any]:
-        key = {"pk": {"S": f"p-{run}"}, "sk": {"S": "s"}}
-        item = key | {"blob": {"B": b"\x00\xff"}, "n": {"N": "1"}, "text": {"S": "é ✓"}}
+        key: dict[str, Any] = {"pk": {"S": f"p-{run}"}, "sk": {"S": "s"}}
+        item: dict[str, Any] = key | {"blob": {"B": b"\x00\xff"}, "n": {"N": "1"}, "text": {"S": "é ✓"}}
         calls: list[Callable[[], Any]] = [
             lambda: dynamodb.put_item(
                 TableName="direct", Item=item, ConditionExpression="attribute_not_exists(pk)"
@@ -442,9 +442,12 @@ def test_dynamodb_requests_answered_directly_as_through_werkzeug(aws: object, mo
 
     built: list[object] = []
     normalize_request = stubber.normalize_request
-    monkeypatch.setattr(
-        stubber, "normalize_request", lambda request: built.append(request) or normalize_request(request)
-    )
+
+    def spied(request: Any) -> Any:
+        built.append(request)
+        return normalize_request(request)
+
+    monkeypatch.setattr(stubber, "normalize_request", spied)
     direct = answers("first")
     assert built == []  # no werkzeug request was built for them
     assert BotocoreStubber.process_request is not moto_patches.replaced["BotocoreStubber.process_request"]
