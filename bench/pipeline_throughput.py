@@ -7,6 +7,8 @@
   the process's CPU time per response (steadier than wall time on a shared machine).
 - moto's raw put_item rate in the same process and run, for scale: the pipeline makes several
   DynamoDB, Lambda, Step Functions and EventBridge calls per response on the same engine.
+- CPU time per small DynamoDB request, answered straight by moto's handler (what the embedded AWS
+  does, patch 25) and through moto's own werkzeug request, in the same run.
 - DynamoDB reads and writes per response, counted at the embedded DynamoDB's front door (every
   request, from the handlers and from the state machine's direct integrations).
 """
@@ -60,6 +62,42 @@ def raw_put_item_rate(count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def dispatch_cpu_ms(rounds: int = 3, count: int = 300) -> dict[str, float]:
+    """CPU ms per small DynamoDB request (put, get, update in turn), answered straight by moto's
+    handler (patch 25 of local/moto_patches.py) and through moto's werkzeug request, interleaved
+    in rounds so that load from elsewhere falls on both alike; the lower of each's rounds."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from local.moto_patches import replaced
+
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(**table_definition(RESPONSES, "bench-dispatch"))
+    ways = {
+        "direct": BotocoreStubber.process_request,
+        "werkzeug": replaced["BotocoreStubber.process_request"],
+    }
+    best = dict.fromkeys(ways, float("inf"))
+    try:
+        for round_ in range(rounds):
+            for way, process_request in ways.items():
+                BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+                started = time.thread_time()
+                for i in range(count):
+                    key = {"pk": {"S": f"{way}-{round_}-{i}"}}
+                    dynamodb.put_item(TableName="bench-dispatch", Item=key | {"n": {"N": "1"}})
+                    dynamodb.get_item(TableName="bench-dispatch", Key=key)
+                    dynamodb.update_item(
+                        TableName="bench-dispatch",
+                        Key=key,
+                        UpdateExpression="ADD n :one",
+                        ExpressionAttributeValues={":one": {"N": "1"}},
+                    )
+                best[way] = min(best[way], (time.thread_time() - started) * 1000 / (3 * count))
+    finally:
+        BotocoreStubber.process_request = ways["direct"]  # type: ignore[method-assign]
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -90,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             sink.stop()
         pipeline = dict(requests)
         put_rate = raw_put_item_rate(2000)
+        dispatch = dispatch_cpu_ms()
 
     n = len(payloads)
     reads = sum(v for k, v in pipeline.items() if k in READS)
@@ -99,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     # CPU time is what the patches save; wall time also shows what else the machine was running.
     print(f"CPU per response              {cpu_seconds / n * 1000:7.1f} ms (all threads of the process)")
     print(f"moto raw put_item, same run   {put_rate:7.1f} items/s")
+    print(
+        f"CPU per small DynamoDB request {dispatch['direct']:6.2f} ms answered directly (patch 25), "
+        f"{dispatch['werkzeug']:.2f} ms through moto's werkzeug request"
+    )
     print(f"DynamoDB per response         {reads / n:.2f} reads, {writes / n:.2f} writes")
     for action, calls in sorted(pipeline.items()):
         print(f"  {action:<22} {calls / n:.2f} per response")
