@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import json
 import signal
 import sys
@@ -212,6 +213,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # `kill -USR1 <pid>` prints every thread's stack to stderr: what a server that does not stop is doing.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     with EmbeddedAws(crm_destinations=True) as aws:
         settings = Settings.from_env()
         directory = AccountRepository(settings.accounts_table)
