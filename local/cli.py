@@ -212,7 +212,11 @@ def _serve(args: argparse.Namespace) -> int:
     from shared.store.signals import SignalRepository
 
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM both stop it. SIGINT is handled here, not left to Python's KeyboardInterrupt:
+    # a script that starts the server in the background starts it with SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt (a CI run in the background hung on it).
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, lambda *_: stop.set())
     # `kill -USR1 <pid>` prints every thread's stack to stderr: what a server that does not stop is doing.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     with EmbeddedAws(crm_destinations=True) as aws:
@@ -236,10 +240,7 @@ def _serve(args: argparse.Namespace) -> int:
             f"  npsops executions --url {gateway.url}",
             flush=True,
         )
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handler
             pass
         print("\nstopping: finishing running executions", flush=True)
         gateway.stop()
