@@ -843,6 +843,7 @@ def _dispatch_dynamodb_directly() -> None:
     from moto.core.utils import get_service_model, utcnow
     from moto.dynamodb.responses import DynamoHandler
     from moto.iam.models import mark_account_as_visited
+    from moto.utilities.utils import get_partition
     from werkzeug.datastructures import Headers, MultiDict
     from werkzeug.exceptions import HTTPException
     from werkzeug.http import http_date
@@ -870,7 +871,7 @@ def _dispatch_dynamodb_directly() -> None:
         )
         handler.querystring = handler.data = {}
         handler.region = host.group(1)
-        handler.partition = "aws"
+        handler.partition = get_partition(handler.region)
         handler.uri_match = {}
         handler.response_headers = {"server": "amazon.com", "date": http_date(utcnow())}
         operation = service.operation_model(target[len(DYNAMODB_TARGET) :])
