@@ -12,7 +12,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from functions.catalog import Route, function_for
 from local import executions as execution_views
@@ -33,7 +33,8 @@ def api_gateway_event(
 ) -> dict[str, Any]:
     parts = urlsplit(raw_path)
     template = route.path if route else parts.path
-    path_parameters = route.parameters(parts.path) if route else {}
+    # API Gateway (HTTP API) passes path parameters URL-decoded: a case id's %23 arrives as '#'.
+    path_parameters = {k: unquote(v) for k, v in route.parameters(parts.path).items()} if route else {}
     try:
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:

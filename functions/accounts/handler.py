@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.problems import validating_resolver
+from functions.api import Api
 from shared.config import Settings
 from shared.domain.quarters import quarter_of, quarters_up_to
 from shared.domain.signals import QUARTER_PATTERN, Signal
@@ -37,7 +36,7 @@ account_signals = AccountSignals(
     thresholds=settings.thresholds,
     bus_name=settings.event_bus_name,
 )
-app = validating_resolver()
+app = Api()
 
 
 class SignalsRequest(BaseModel):
@@ -57,8 +56,8 @@ def put_signals(request: SignalsRequest) -> SignalsTaken:
 
 @app.get("/v1/accounts", summary="Accounts ranked by risk, with health, NPS trend and open cases")
 def get_accounts(
-    quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    quarter: Annotated[str | None, Field(pattern=QUARTER_PATTERN)] = None,
+    limit: Annotated[int, Field(ge=1, le=1000)] = 50,
 ) -> list[AccountOverview]:
     quarters = quarters_up_to(quarter or quarter_of(datetime.now(UTC)), 4)
     ranked = accounts_overview(
@@ -74,4 +73,4 @@ def get_accounts(
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

@@ -5,22 +5,20 @@ GET  /v1/cases/metrics              save rate, time to first contact and recover
 GET  /v1/cases/{case_id}            one case with its history
 POST /v1/cases/{case_id}/actions    {"action": "acknowledge" | "contact" | "resolve", "by", ...}
 
-Case ids hold '#' (rule#account#quarter#contact): URL-encode them in paths (%23).
+Case ids hold '#' (rule#account#quarter#contact): URL-encode them in paths (%23); API Gateway
+decodes path parameters.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import unquote
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
 
-from functions.problems import validating_resolver
+from functions.api import Api, HttpError, not_found
 from shared.config import SurveySettings
 from shared.domain.case_flow import CaseActionRefused
 from shared.domain.case_metrics import CaseMetrics, case_metrics
@@ -32,13 +30,13 @@ from shared.store.cases import CaseConflict
 
 settings = SurveySettings.from_env()
 desk = case_desk(settings, survey_planner(settings))
-app = validating_resolver()
+app = Api()
 
 
 @app.get("/v1/cases", summary="Cases by owner or account, oldest due first")
 def list_cases(
-    owner: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    account_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    owner: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
+    account_id: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
     status: CaseStatus | None = None,
 ) -> list[Case]:
     if owner:
@@ -56,31 +54,26 @@ def get_metrics() -> list[CaseMetrics]:
     return case_metrics(desk.cases.all(), segments)
 
 
-@app.get("/v1/cases/<case_id>", summary="One case with its status history")
+@app.get("/v1/cases/{case_id}", summary="One case with its status history")
 def get_case(case_id: str) -> Case:
-    case_id = unquote(case_id)
     case = desk.cases.get(case_id)
     if case is None:
-        raise NotFoundError(f"no case {case_id}")
+        raise not_found(f"no case {case_id}")
     return case
 
 
-@app.post("/v1/cases/<case_id>/actions", summary="Acknowledge, log a contact, or resolve a case")
-def act(case_id: str, action: CaseAction) -> Response[Any]:
+@app.post("/v1/cases/{case_id}/actions", summary="Acknowledge, log a contact, or resolve a case")
+def act(case_id: str, action: CaseAction) -> Case:
     try:
-        case = desk.act(unquote(case_id), action, datetime.now(UTC))
+        case = desk.act(case_id, action, datetime.now(UTC))
     except CaseNotFound as missing:
-        raise NotFoundError(f"no case {missing}") from missing
+        raise not_found(f"no case {missing}") from missing
     except (CaseActionRefused, CaseConflict) as refused:
-        return Response(
-            status_code=409, content_type=content_types.APPLICATION_JSON, body={"error": str(refused)}
-        )
+        raise HttpError(409, str(refused)) from refused
     metrics.add_metric(name=f"Case{action.action.title()}", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=200, content_type=content_types.APPLICATION_JSON, body=case.model_dump(mode="json")
-    )
+    return case
 
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.problems import unprocessable
+from functions.api import Api, Response, not_found, unprocessable
 from shared.config import IntakeSettings
 from shared.domain.contacts import Contact
 from shared.observability import lambda_handler
@@ -25,7 +23,7 @@ from shared.vendors.base import Connection
 
 settings = IntakeSettings.from_env()
 webhooks = webhooks_from(settings)
-app = APIGatewayHttpResolver(enable_validation=True)
+app = Api()
 
 
 class ConnectionRequest(BaseModel):
@@ -50,16 +48,16 @@ def list_connections() -> list[Connection]:
     return webhooks.connections.all()
 
 
-@app.put("/v1/connections/<connection_id>")
+@app.put("/v1/connections/{connection_id}")
 def put_connection(connection_id: str, request: ConnectionRequest) -> Connection:
     return connect(connection_id, request.settings, request.signing_key, request.api_token, webhooks)
 
 
-@app.delete("/v1/connections/<connection_id>")
-def delete_connection(connection_id: str) -> Response[str]:
+@app.delete("/v1/connections/{connection_id}")
+def delete_connection(connection_id: str) -> Response:
     if not webhooks.connections.delete(connection_id):
-        raise NotFoundError(f"no connection {connection_id}")
-    return Response(status_code=204, content_type=content_types.TEXT_PLAIN, body="")
+        raise not_found(f"no connection {connection_id}")
+    return Response(204)
 
 
 @app.put("/v1/contacts")
@@ -76,10 +74,10 @@ def list_quarantine() -> list[dict[str, Any]]:
 
 
 @app.exception_handler(ValidationError)
-def invalid_connection(error: ValidationError) -> Response[dict[str, Any]]:
+def invalid_connection(error: ValidationError) -> Response:
     return unprocessable("invalid connection", error.errors())
 
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

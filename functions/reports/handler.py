@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
 
-from functions.problems import validating_resolver
+from functions.api import Api, not_found
 from shared.config import Settings
 from shared.domain.models import Identifier
 from shared.domain.quarters import quarter_of, quarters_up_to
@@ -33,10 +32,10 @@ accounts = AccountRepository(settings.accounts_table)
 cases = CaseRepository(settings.cases_table)
 rollups = RollupRepository(settings.rollups_table)
 signals = SignalRepository(settings.signals_table)
-app = validating_resolver()
+app = Api()
 
-QuarterParam = Annotated[str | None, Query(pattern=QUARTER_PATTERN)]
-QuartersParam = Annotated[int, Query(ge=1, le=12)]
+QuarterParam = Annotated[str | None, Field(pattern=QUARTER_PATTERN)]
+QuartersParam = Annotated[int, Field(ge=1, le=12)]
 
 
 def _quarters(quarter: str | None, count: int) -> list[str]:
@@ -52,16 +51,16 @@ def get_revenue(quarter: QuarterParam = None, quarters: QuartersParam = 4) -> Re
 def get_nps(
     quarter: QuarterParam = None,
     quarters: QuartersParam = 4,
-    by: Annotated[Literal["segment", "industry", "region", "lifecycle_stage"], Query()] = "segment",
+    by: Literal["segment", "industry", "region", "lifecycle_stage"] = "segment",
 ) -> NpsReport:
     return nps_report(accounts.all(), _quarters(quarter, quarters), rollups, settings.thresholds, by)
 
 
-@app.get("/v1/accounts/<account_id>/qbr", summary="One account's QBR pack")
-def get_qbr(account_id: Annotated[Identifier, Path()], quarter: QuarterParam = None) -> QbrPack:
+@app.get("/v1/accounts/{account_id}/qbr", summary="One account's QBR pack")
+def get_qbr(account_id: Identifier, quarter: QuarterParam = None) -> QbrPack:
     account = accounts.get(account_id)
     if account is None:
-        raise NotFoundError(f"no account {account_id}")
+        raise not_found(f"no account {account_id}")
     return qbr_pack(
         account,
         accounts.all(),
@@ -75,4 +74,4 @@ def get_qbr(account_id: Annotated[Identifier, Path()], quarter: QuarterParam = N
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

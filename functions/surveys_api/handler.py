@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.problems import validating_resolver
+from functions.api import Api
 from shared.config import SurveySettings
 from shared.domain.surveys import Milestone
 from shared.observability import lambda_handler
@@ -21,7 +21,7 @@ from shared.services.surveys import SurveyOutcome, SurveysReport, survey_planner
 
 settings = SurveySettings.from_env()
 planner = survey_planner(settings)
-app = validating_resolver()
+app = Api()
 
 
 class MilestonesRequest(BaseModel):
@@ -50,4 +50,4 @@ def get_surveys() -> SurveysReport:
 
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(event)

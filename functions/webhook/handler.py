@@ -3,14 +3,13 @@ delivery; the connection says which vendor it is and how to read it."""
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.api import TEXT, Api, RawRequest, Response, proxy_result
 from shared.config import IntakeSettings
 from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
@@ -22,69 +21,64 @@ from shared.vendors.base import Delivery, PayloadError, SignatureError
 
 settings = IntakeSettings.from_env()
 webhooks = webhooks_from(settings)
-app = APIGatewayHttpResolver()
+app = Api()
 # What every delivery is parsed into: its validator is built during init, not on the first call.
 CanonicalResponse.model_rebuild()
 
 
-@app.route("/v1/webhooks/<connection_id>", method="HEAD")
-def probe(connection_id: str) -> Response[str]:
+@app.route("HEAD", "/v1/webhooks/{connection_id}")
+def probe(connection_id: str) -> Response:
     """SurveyMonkey checks that a webhook URL answers HEAD before it will send to it."""
-    return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
+    return Response(200, "", TEXT)
 
 
-@app.post("/v1/webhooks/<connection_id>")
-def deliver(connection_id: str) -> Response[IntakeResult]:
-    event = app.current_event
-    raw = event.body or ""
-    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
-    delivery = Delivery(body=body, headers=dict(event.headers), received_at=datetime.now(UTC))
+@app.post("/v1/webhooks/{connection_id}")
+def deliver(connection_id: str, request: RawRequest) -> Response[IntakeResult]:
+    delivery = Delivery(body=request.body, headers=request.headers, received_at=datetime.now(UTC))
     result = webhooks.receive(connection_id, delivery, now=delivery.received_at)
     logger.append_keys(correlation_id=result.response_key, connection_id=connection_id)
     metrics.add_metric(name=f"Webhook{result.status.title()}", unit=MetricUnit.Count, value=1)
-    return Response(status_code=result.http_status, content_type=content_types.APPLICATION_JSON, body=result)
+    return Response(result.http_status, result)
 
 
-def _error(status: int, error: str, **detail: Any) -> Response[dict[str, Any]]:
+def _error(status: int, error: str, **detail: Any) -> Response:
     metrics.add_metric(name=f"WebhookRefused{status}", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": error} | detail
-    )
+    return Response(status, {"error": error} | detail)
 
 
 @app.exception_handler(SignatureError)
-def bad_signature(error: SignatureError) -> Response[dict[str, Any]]:
+def bad_signature(error: SignatureError) -> Response:
     logger.warning("webhook signature refused", extra={"reason": str(error)})
     return _error(401, f"signature refused: {error}")
 
 
 @app.exception_handler(PayloadError)
-def bad_payload(error: PayloadError) -> Response[dict[str, Any]]:
+def bad_payload(error: PayloadError) -> Response:
     status = 400 if error.undecodable else 422
     return _error(status, "invalid delivery", problems=[{"field": error.field, "message": error.message}])
 
 
 @app.exception_handler(UnknownConnection)
-def unknown_connection(error: UnknownConnection) -> Response[dict[str, Any]]:
+def unknown_connection(error: UnknownConnection) -> Response:
     return _error(404, f"no connection {error}")
 
 
 @app.exception_handler(SecretNotFound)
-def missing_secret(error: SecretNotFound) -> Response[dict[str, Any]]:
+def missing_secret(error: SecretNotFound) -> Response:
     # The connection exists but its secret does not: nothing can be verified, so nothing is taken.
     logger.error("connection secret missing", extra={"secret": str(error)})
     return _error(503, "this connection's secret is not set up")
 
 
 @app.exception_handler(VendorApiUnavailable)
-def vendor_api_down(error: VendorApiUnavailable) -> Response[dict[str, Any]]:
+def vendor_api_down(error: VendorApiUnavailable) -> Response:
     # 503 makes the vendor redeliver later; nothing was written.
     logger.warning("vendor API unavailable", extra={"reason": str(error)})
     return _error(503, "the vendor's API did not answer; deliver again later")
 
 
 @app.exception_handler(VendorApiRefused)
-def vendor_api_refused(error: VendorApiRefused) -> Response[dict[str, Any]]:
+def vendor_api_refused(error: VendorApiRefused) -> Response:
     logger.error("vendor API refused", extra={"reason": str(error)})
     return _error(502, f"the vendor's API refused the details request: {error}")
 
@@ -93,9 +87,5 @@ def vendor_api_refused(error: VendorApiRefused) -> Response[dict[str, Any]]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = event.get("body") or ""
     if len(body) > settings.max_body_bytes * 2:  # base64 or not, far beyond any survey answer
-        return {
-            "statusCode": 413,
-            "headers": {"Content-Type": "application/json"},
-            "body": f'{{"error": "body larger than {settings.max_body_bytes} bytes"}}',
-        }
-    return app.resolve(event, context)
+        return proxy_result(Response(413, {"error": f"body larger than {settings.max_body_bytes} bytes"}))
+    return app.resolve(event)

@@ -193,3 +193,16 @@ def test_the_theme_taxonomy_is_compiled_keyword_by_keyword_as_texts_name_them() 
     keywords = sum(len(words) for words in DEFAULT_TAXONOMY.values())
     # Only keywords whose first word the text contains: "api", "integrat*", "slow", "crash*", ...
     assert 0 < _pattern.cache_info().currsize < keywords // 10
+
+
+def _api_handlers() -> list[str]:
+    from functions.catalog import API_FUNCTIONS
+
+    return [spec.module for spec in API_FUNCTIONS]
+
+
+@pytest.mark.parametrize("module", _api_handlers())
+def test_an_api_function_does_not_load_powertools_event_handler_or_asyncio(module: str) -> None:
+    # functions/api.py routes by the event's routeKey; Powertools' resolver cost 0.19x of the baseline.
+    heavy = ["aws_lambda_powertools.event_handler", "asyncio"]
+    assert _loaded_after(f"import {module}", heavy, _function_environment()) == []
