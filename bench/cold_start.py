@@ -52,10 +52,16 @@ _PROBE = (
     + """
 import importlib, json, sys, time
 started = time.perf_counter()
-if sys.argv[1] == "baseline":
+if sys.argv[1] in ("baseline", "floor"):
     import boto3
     boto3.client("dynamodb", region_name="us-east-1")
-else:
+if sys.argv[1] == "floor":  # what every npsops function needs before any code of its own
+    from pydantic import BaseModel
+    from aws_lambda_powertools import Logger, Metrics
+    class Probe(BaseModel):
+        x: int
+    Probe(x=1), Logger(service="probe"), Metrics(service="probe", namespace="probe")
+elif sys.argv[1] != "baseline":
     importlib.import_module(sys.argv[1])
 if sys.argv[2:] == ["clients"]:  # what the first request adds: the clients of the stores it loaded
     for module, factory in CLIENT_FACTORIES:
@@ -152,6 +158,11 @@ def measure(env: dict[str, str], runs: int) -> int:
             f"  {module:<40}{ratios['wall time'] * baseline:8.1f} ms  {ratios['wall time']:5.2f}x"
             f"{_counted(counts, module)}{flag}{xray}"
         )
+    if counts:
+        floor = counts["floor"] / counts["baseline"]
+        print(
+            f"  floor: boto3 + one client + one pydantic model + Powertools Logger and Metrics: {floor:.2f}x"
+        )
     for basis, ratio in worst.items():
         print(f"worst ratio {ratio:.2f}x by {basis} (target <= {TARGET_RATIO}x)")
     if not counts:
@@ -165,7 +176,7 @@ def _instruction_counts(modules: list[str], env: dict[str, str]) -> dict[str, in
     if shutil.which("valgrind") is None:
         return {}
     start_up = instructions("builtins", env)
-    counts = {target: instructions(target, env) - start_up for target in modules}
+    counts = {target: instructions(target, env) - start_up for target in [*modules, "floor"]}
     return counts | {f"{m} clients": instructions(m, env, clients=True) - start_up for m in modules[1:]}
 
 
