@@ -33,7 +33,9 @@ NAME = f"renewal-acct-r-{RENEWAL}"
 TEAM = AccountTeam(csm="Ana", cs_lead="Ben", executive_sponsor="Cleo")
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 30) -> Any:
+def wait_until(check: Callable[[], Any], timeout: float = 60) -> Any:
+    # A liveness bound, not a speed target: alone these waits take well under a second, but one
+    # overran 30 s once late in a full `make test` run on a loaded machine.
     deadline = time.monotonic() + timeout
     while not (found := check()):
         assert time.monotonic() < deadline, "timed out"
