@@ -63,7 +63,7 @@ def not_found(message: str) -> HttpError:
     return HttpError(404, message)
 
 
-def unprocessable(error: str, errors: Iterable[Mapping[str, Any]]) -> Response:
+def unprocessable(error: str, errors: Iterable[Mapping[str, Any]]) -> Response[dict[str, Any]]:
     """The API's one shape for refused requests: 422 with the problems, each naming its field.
     `errors` as pydantic gives them (loc, msg); the request body's own name is left out of fields."""
     problems = [
@@ -73,7 +73,7 @@ def unprocessable(error: str, errors: Iterable[Mapping[str, Any]]) -> Response:
     return Response(422, {"error": error, "problems": problems})
 
 
-def invalid_request(errors: list[dict[str, Any]]) -> Response:
+def invalid_request(errors: list[dict[str, Any]]) -> Response[dict[str, Any]]:
     return unprocessable("invalid request", errors)
 
 
@@ -125,9 +125,11 @@ class Route:
         try:
             validated = self.parameters.model_validate({n: v for n, v in given.items() if v is not None})
         except ValidationError as invalid:
-            place = lambda loc: "path" if loc[0] in self.path_names else "query"  # noqa: E731
-            raise _InvalidRequest(invalid, place) from None
+            raise _InvalidRequest(invalid, self._where) from None
         return {name: getattr(validated, name) for name in names}
+
+    def _where(self, loc: tuple[Any, ...]) -> str:
+        return "path" if loc and loc[0] in self.path_names else "query"
 
 
 class _InvalidRequest(Exception):
@@ -147,9 +149,9 @@ def _body(event: Mapping[str, Any]) -> bytes:
 
 @dataclass
 class Api:
-    on_invalid: Callable[[list[dict[str, Any]]], Response] = invalid_request
+    on_invalid: Callable[[list[dict[str, Any]]], Response[Any]] = invalid_request
     routes: dict[str, Route] = field(default_factory=dict)  # by API Gateway's routeKey
-    _error_handlers: dict[type[BaseException], Callable[[Any], Response]] = field(default_factory=dict)
+    _error_handlers: dict[type[BaseException], ErrorAnswer[Any]] = field(default_factory=dict)
 
     def get(self, path: str, summary: str | None = None) -> Callable[[H], H]:
         return self.route("GET", path, summary)
@@ -196,7 +198,7 @@ class Api:
             return proxy_result(answer(error))
         return proxy_result(value if isinstance(value, Response) else Response(200, value))
 
-    def _answer_for(self, error: Exception) -> Callable[[Any], Response] | None:
+    def _answer_for(self, error: Exception) -> ErrorAnswer[Any] | None:
         for kind in type(error).__mro__:
             if kind in self._error_handlers:
                 return self._error_handlers[kind]
@@ -231,7 +233,7 @@ def _route(method: str, path: str, handler: Handler, summary: str | None) -> Rou
     )
 
 
-def proxy_result(response: Response) -> dict[str, Any]:
+def proxy_result(response: Response[Any]) -> dict[str, Any]:
     """The Lambda proxy result API Gateway turns into the HTTP reply."""
     if response.body is None:
         body = ""

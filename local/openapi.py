@@ -114,9 +114,11 @@ def _operation(route: Route, found: dict[tuple[str, str], Any]) -> dict[str, Any
 
 
 def _returned(annotation: Any) -> Any:
-    """What a handler's 200 carries: Response[X] is X; a bare Response says nothing."""
+    """The JSON a handler's reply carries: Response[X] is X; a bare Response, Response[None] (no body)
+    and Response[str] (a text reply: the webhook's HEAD probe) document none."""
     if annotation is None or annotation is Response:
         return None
     if get_origin(annotation) is Response:
-        return get_args(annotation)[0]
+        carried = get_args(annotation)[0]
+        return None if carried in (str, type(None)) else carried
     return annotation

@@ -54,7 +54,7 @@ def put_connection(connection_id: str, request: ConnectionRequest) -> Connection
 
 
 @app.delete("/v1/connections/{connection_id}")
-def delete_connection(connection_id: str) -> Response:
+def delete_connection(connection_id: str) -> Response[None]:
     if not webhooks.connections.delete(connection_id):
         raise not_found(f"no connection {connection_id}")
     return Response(204)
@@ -74,7 +74,7 @@ def list_quarantine() -> list[dict[str, Any]]:
 
 
 @app.exception_handler(ValidationError)
-def invalid_connection(error: ValidationError) -> Response:
+def invalid_connection(error: ValidationError) -> Response[dict[str, Any]]:
     return unprocessable("invalid connection", error.errors())
 
 

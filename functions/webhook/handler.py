@@ -27,7 +27,7 @@ CanonicalResponse.model_rebuild()
 
 
 @app.route("HEAD", "/v1/webhooks/{connection_id}")
-def probe(connection_id: str) -> Response:
+def probe(connection_id: str) -> Response[str]:
     """SurveyMonkey checks that a webhook URL answers HEAD before it will send to it."""
     return Response(200, "", TEXT)
 
@@ -41,44 +41,44 @@ def deliver(connection_id: str, request: RawRequest) -> Response[IntakeResult]:
     return Response(result.http_status, result)
 
 
-def _error(status: int, error: str, **detail: Any) -> Response:
+def _error(status: int, error: str, **detail: Any) -> Response[dict[str, Any]]:
     metrics.add_metric(name=f"WebhookRefused{status}", unit=MetricUnit.Count, value=1)
     return Response(status, {"error": error} | detail)
 
 
 @app.exception_handler(SignatureError)
-def bad_signature(error: SignatureError) -> Response:
+def bad_signature(error: SignatureError) -> Response[dict[str, Any]]:
     logger.warning("webhook signature refused", extra={"reason": str(error)})
     return _error(401, f"signature refused: {error}")
 
 
 @app.exception_handler(PayloadError)
-def bad_payload(error: PayloadError) -> Response:
+def bad_payload(error: PayloadError) -> Response[dict[str, Any]]:
     status = 400 if error.undecodable else 422
     return _error(status, "invalid delivery", problems=[{"field": error.field, "message": error.message}])
 
 
 @app.exception_handler(UnknownConnection)
-def unknown_connection(error: UnknownConnection) -> Response:
+def unknown_connection(error: UnknownConnection) -> Response[dict[str, Any]]:
     return _error(404, f"no connection {error}")
 
 
 @app.exception_handler(SecretNotFound)
-def missing_secret(error: SecretNotFound) -> Response:
+def missing_secret(error: SecretNotFound) -> Response[dict[str, Any]]:
     # The connection exists but its secret does not: nothing can be verified, so nothing is taken.
     logger.error("connection secret missing", extra={"secret": str(error)})
     return _error(503, "this connection's secret is not set up")
 
 
 @app.exception_handler(VendorApiUnavailable)
-def vendor_api_down(error: VendorApiUnavailable) -> Response:
+def vendor_api_down(error: VendorApiUnavailable) -> Response[dict[str, Any]]:
     # 503 makes the vendor redeliver later; nothing was written.
     logger.warning("vendor API unavailable", extra={"reason": str(error)})
     return _error(503, "the vendor's API did not answer; deliver again later")
 
 
 @app.exception_handler(VendorApiRefused)
-def vendor_api_refused(error: VendorApiRefused) -> Response:
+def vendor_api_refused(error: VendorApiRefused) -> Response[dict[str, Any]]:
     logger.error("vendor API refused", extra={"reason": str(error)})
     return _error(502, f"the vendor's API refused the details request: {error}")
 
