@@ -139,7 +139,7 @@ DATA_ACCESS: dict[str, tuple[tuple[TableSpec, tuple[str, ...]], ...]] = {
         (ROLLUPS, READ),
         (CASES, (*READ, "dynamodb:PutItem")),
         (RENEWALS, (*READ, *RENEWAL_WRITES)),
-        (CONTACTS, LIST),  # checkpoint 1 asks the account's contacts
+        (CONTACTS, ("dynamodb:Query",)),  # checkpoint 1 asks the account's contacts (by_account)
         (SURVEYS, SURVEY_REQUESTS),
     ),
     CLOSE_THE_LOOP.name: ((CASES, (*READ, "dynamodb:PutItem")), (RENEWALS, (*READ, *RENEWAL_WRITES))),

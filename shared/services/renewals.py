@@ -152,9 +152,7 @@ class RenewalDesk:
             return CheckpointResult(current=False)
         self.renewals.set_token(plan, token)
         asked = 0
-        for contact in self.contacts.all():
-            if contact.account_id != plan.account_id:
-                continue
+        for contact in self.contacts.for_account(plan.account_id):
             candidate = SurveyCandidate(
                 account_id=plan.account_id,
                 contact_id=contact.contact_id,

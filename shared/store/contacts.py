@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from shared.domain.contacts import Contact
 from shared.store.dynamo import client, from_item, items, to_item, translated_errors
 
@@ -19,12 +22,19 @@ class ContactRepository:
 
     def all(self) -> list[Contact]:
         """Every contact once (a Scan; each person has an item per lookup key): the survey planner's list."""
-        people: dict[str, Contact] = {}
-        for item in items("scan", TableName=self._table):
-            item.pop("pk")
-            contact = Contact.model_validate(item)
-            people[contact.contact_id] = contact
-        return [people[contact_id] for contact_id in sorted(people)]
+        return _people(items("scan", TableName=self._table))
+
+    def for_account(self, account_id: str) -> list[Contact]:
+        """An account's contacts once each, from the by_account index."""
+        return _people(
+            items(
+                "query",
+                TableName=self._table,
+                IndexName="by_account",
+                KeyConditionExpression="account_id = :a",
+                ExpressionAttributeValues={":a": {"S": account_id}},
+            )
+        )
 
     def delete(self, contact: Contact) -> int:
         """Forget the person under every key that names them; returns how many keys there were."""
@@ -43,3 +53,13 @@ class ContactRepository:
                 item.pop("pk")
                 return Contact.model_validate(item)
         return None
+
+
+def _people(found: Iterable[dict[str, Any]]) -> list[Contact]:
+    """One Contact per person (a person has an item per lookup key), by contact id."""
+    people: dict[str, Contact] = {}
+    for item in found:
+        item.pop("pk")
+        contact = Contact.model_validate(item)
+        people[contact.contact_id] = contact
+    return [people[contact_id] for contact_id in sorted(people)]

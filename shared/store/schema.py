@@ -84,8 +84,14 @@ ACCOUNTS = TableSpec(logical_name="Accounts", env_var="ACCOUNTS_TABLE", partitio
 CONNECTIONS = TableSpec(logical_name="Connections", env_var="CONNECTIONS_TABLE", partition_key="pk")
 
 # The contact directory: who a person is and which account they belong to, keyed by each way a
-# vendor may name them (EMAIL#address, EXT#external id).
-CONTACTS = TableSpec(logical_name="Contacts", env_var="CONTACTS_TABLE", partition_key="pk")
+# vendor may name them (EMAIL#address, EXT#external id); by_account lists an account's people
+# (checkpoint 1 of a renewal asks them) without reading the whole directory.
+CONTACTS = TableSpec(
+    logical_name="Contacts",
+    env_var="CONTACTS_TABLE",
+    partition_key="pk",
+    indexes=(Index("by_account", "account_id"),),
+)
 
 # Answers whose account could not be resolved yet, keyed by the identity that will resolve them
 # (pk EMAIL#.. / EXT#.. / UNIDENTIFIED, sk the response key): released when the directory learns it.

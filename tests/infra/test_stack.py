@@ -15,7 +15,15 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Match, Template
 
-from functions.catalog import API_FUNCTIONS, FUNCTIONS, INTAKE, PIPELINE_FUNCTIONS, SCORE, FunctionSpec
+from functions.catalog import (
+    API_FUNCTIONS,
+    FUNCTIONS,
+    INTAKE,
+    PIPELINE_FUNCTIONS,
+    RENEWAL_CHECKPOINTS,
+    SCORE,
+    FunctionSpec,
+)
 from infra.app import build
 from infra.constructs.pipeline import LOG_LEVEL_CONTEXT_PREFIX
 from infra.layer import (
@@ -30,7 +38,7 @@ from infra.layer import (
 )
 from infra.stack import NpsOpsStack
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
-from shared.store.schema import RESPONSES, TABLES, TableSpec
+from shared.store.schema import CONTACTS, RESPONSES, TABLES, TableSpec
 from statemachines import RESPONSE_PIPELINE, STATE_MACHINES
 
 CONTEXT = {LAYER_CONTEXT_KEY: CODE_ONLY, "aws:cdk:enable-asset-metadata": True}
@@ -208,6 +216,16 @@ def test_score_touches_no_table(template: Template) -> None:
     statements = _policy_statements(template, prefix)
     assert statements, "score's role has its log and X-Ray statements"
     assert not [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+
+
+def test_renewal_checkpoints_query_an_accounts_contacts_by_index_and_never_scan_the_directory(
+    template: Template,
+) -> None:
+    contacts_id = _table_id(template, CONTACTS)
+    statements = _policy_statements(template, "Functions" + RENEWAL_CHECKPOINTS.name.replace("-", ""))
+    on_contacts = [s for s in statements if contacts_id in json.dumps(s["Resource"])]
+    assert [_actions(s) for s in on_contacts] == [{"dynamodb:Query"}]
+    assert "index/by_account" in json.dumps(on_contacts[0]["Resource"])
 
 
 def test_no_grant_is_a_wildcard_on_data(template: Template) -> None:

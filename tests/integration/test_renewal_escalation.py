@@ -278,3 +278,19 @@ def test_the_scanner_run_twice_starts_nothing_twice(book: EmbeddedAws) -> None:
         stateMachineArn=book.state_machine_arns["renewal-escalation"]
     )
     assert len(executions["executions"]) == 1
+
+
+def test_checkpoint_1_asks_each_of_the_accounts_contacts_once_and_no_one_else(book: EmbeddedAws) -> None:
+    contacts = ContactRepository(settings().contacts_table)
+    # c-2 is known by two keys (id and email); c-9 belongs to another account.
+    contacts.put(Contact(contact_id="c-2", account_id="acct-r", email="c2@example.com"))
+    contacts.put(Contact(contact_id="c-9", account_id="acct-other", email="c9@example.com"))
+    inbox = Inbox(book)
+    scan(book, T0)
+    # Checkpoint 1 publishes what it did once it has asked everyone.
+    [reached] = wait_until(lambda: inbox.of("RenewalCheckpointReached"))
+    assert reached["checkpoint"] == 1 and reached["contacts_asked"] == 2
+    status, report = call(book, "GET", "/v1/surveys")
+    assert status == 200, report
+    pre_renewal = [r["contact_id"] for r in report["requests"] if r["touchpoint"] == "pre-renewal"]
+    assert sorted(pre_renewal) == ["c-1", "c-2"]
