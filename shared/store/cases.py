@@ -13,7 +13,15 @@ from typing import Any
 
 from shared.domain.case_flow import awaits_sweep
 from shared.domain.cases import Case
-from shared.store.dynamo import client, from_item, items, put_if, put_if_absent, translated_errors
+from shared.store.dynamo import (
+    client,
+    from_item,
+    index_items,
+    items,
+    put_if,
+    put_if_absent,
+    translated_errors,
+)
 
 AWAITING = "awaiting"
 
@@ -63,15 +71,7 @@ class CaseRepository:
         return [_case(item) for item in items("scan", TableName=self._table)]
 
     def _query(self, index: str, attribute: str, value: str) -> list[Case]:
-        found = items(
-            "query",
-            TableName=self._table,
-            IndexName=index,
-            KeyConditionExpression="#a = :v",
-            ExpressionAttributeNames={"#a": attribute},
-            ExpressionAttributeValues={":v": {"S": value}},
-        )
-        return [_case(item) for item in found]
+        return [_case(item) for item in index_items(self._table, index, attribute, value)]
 
 
 def _as_stored(moment: datetime) -> str:

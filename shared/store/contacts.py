@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from shared.domain.contacts import Contact
-from shared.store.dynamo import client, from_item, items, to_item, translated_errors
+from shared.store.dynamo import client, from_item, index_items, items, to_item, translated_errors
 
 
 class ContactRepository:
@@ -26,15 +26,7 @@ class ContactRepository:
 
     def for_account(self, account_id: str) -> list[Contact]:
         """An account's contacts once each, from the by_account index."""
-        return _people(
-            items(
-                "query",
-                TableName=self._table,
-                IndexName="by_account",
-                KeyConditionExpression="account_id = :a",
-                ExpressionAttributeValues={":a": {"S": account_id}},
-            )
-        )
+        return _people(index_items(self._table, "by_account", "account_id", account_id))
 
     def delete(self, contact: Contact) -> int:
         """Forget the person under every key that names them; returns how many keys there were."""

@@ -109,6 +109,18 @@ def put_if(table: str, item: dict[str, Any], condition: str, values: dict[str, A
     return True
 
 
+def index_items(table: str, index: str, attribute: str, value: str) -> Iterator[dict[str, Any]]:
+    """Every item of one partition of an index whose partition key is a string, deserialised."""
+    return items(
+        "query",
+        TableName=table,
+        IndexName=index,
+        KeyConditionExpression="#k = :v",
+        ExpressionAttributeNames={"#k": attribute},
+        ExpressionAttributeValues={":v": {"S": value}},
+    )
+
+
 def items(operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Every item of a query or scan, page by page, deserialised."""
     with translated_errors():

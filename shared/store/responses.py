@@ -15,6 +15,7 @@ from shared.store.dynamo import (
     client,
     error_code,
     from_item,
+    index_items,
     items,
     put_if_absent,
     to_item,
@@ -154,15 +155,7 @@ class ResponseRepository:
 
     def failed(self) -> list[dict[str, Any]]:
         """Responses whose pipeline run ended on the failure path, oldest first."""
-        return list(
-            items(
-                "query",
-                TableName=self._table,
-                IndexName="failed",
-                KeyConditionExpression="failed_status = :f",
-                ExpressionAttributeValues={":f": {"S": FAILED_INDEX_VALUE}},
-            )
-        )
+        return list(index_items(self._table, "failed", "failed_status", FAILED_INDEX_VALUE))
 
     def next_redrive(self, key: str) -> int:
         """Count one more redrive of a failed response; returns its number (1, 2, ...)."""
