@@ -35,7 +35,7 @@ unit integration infra e2e: setup
 synth: setup  ## the CloudFormation template in cdk.out/ (builds the Lambda layer with pip, no docker)
 	$(BIN)/python -m infra.app
 
-openapi: setup  ## regenerate docs/openapi.json from the intake handler
+openapi: setup  ## regenerate docs/openapi.json from the API functions' routes and models
 	$(BIN)/npsops openapi > docs/openapi.json
 
 events: setup  ## regenerate docs/events/ (JSON Schema + example per detail type) from shared/event_catalog.py

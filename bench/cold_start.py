@@ -36,20 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.3
 
-# Each store module creates its boto3 client on first use (functools.cache), so a function's first
-# request, not its init, pays for it.
-CLIENT_FACTORIES = [
-    ("shared.store.dynamo", "client"),
-    ("shared.store.bus", "_client"),
-    ("shared.store.executions", "_client"),
-    ("shared.store.secrets", "_client"),
-    ("shared.store.dead_letters", "_sqs"),
-    ("shared.store.import_files", "_s3"),
-    ("shared.store.comprehend", "_comprehend"),
-]
-_PROBE = (
-    f"CLIENT_FACTORIES = {CLIENT_FACTORIES!r}\n"
-    + """
+_PROBE = """
 import importlib, json, sys, time
 started = time.perf_counter()
 if sys.argv[1] in ("baseline", "floor"):
@@ -63,14 +50,17 @@ if sys.argv[1] == "floor":  # what every npsops function needs before any code o
     Probe(x=1), Logger(service="probe"), Metrics(service="probe", namespace="probe")
 elif sys.argv[1] != "baseline":
     importlib.import_module(sys.argv[1])
-if sys.argv[2:] == ["clients"]:  # what the first request adds: the clients of the stores it loaded
-    for module, factory in CLIENT_FACTORIES:
-        if module in sys.modules:
-            getattr(sys.modules[module], factory)()
+if sys.argv[2:] == ["clients"]:
+    # What the first request adds: each store module the function loaded creates its boto3 client
+    # on first use, in a functools.cache'd factory of no arguments (shared/store/*.py).
+    for name, module in list(sys.modules.items()):
+        if name.startswith("shared.store."):
+            for factory in vars(module).values():
+                if hasattr(factory, "cache_info") and getattr(factory, "__module__", None) == name:
+                    factory()
 elapsed = time.perf_counter() - started
 print(json.dumps({"ms": elapsed * 1000, "xray": "aws_xray_sdk" in sys.modules, "modules": len(sys.modules)}))
 """
-)
 
 
 def sample(target: str, env: dict[str, str]) -> dict[str, float]:
@@ -139,7 +129,7 @@ def measure(env: dict[str, str], runs: int) -> int:
     print(f"cold start: import-and-init, median of {runs} fresh processes each (tracing off, as locally)")
     if counts:
         print("  instr: instructions the import executes (valgrind, one run each, start-up subtracted);")
-        print("  +clients: and the boto3 clients the function's first request creates (CLIENT_FACTORIES)")
+        print("  +clients: and the boto3 clients the function's first request creates")
         print(f"  {'':<40}{'wall':>8}      ratio  {'instr':>8}    ratio  +clients")
     print(f"  {'bare import boto3 + one client':<40}{baseline:8.1f} ms   1.00x{_counted(counts, 'baseline')}")
     worst: dict[str, float] = {}

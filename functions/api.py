@@ -63,14 +63,21 @@ def not_found(message: str) -> HttpError:
     return HttpError(404, message)
 
 
+def field_of(error: Mapping[str, Any]) -> str:
+    """The field a pydantic error names, dotted ("signals.1.kind"); the body's own name left out."""
+    return ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+
+
 def unprocessable(error: str, errors: Iterable[Mapping[str, Any]]) -> Response[dict[str, Any]]:
     """The API's one shape for refused requests: 422 with the problems, each naming its field.
-    `errors` as pydantic gives them (loc, msg); the request body's own name is left out of fields."""
-    problems = [
-        {"field": ".".join(str(part) for part in e.get("loc", ()) if part != "body"), "message": e.get("msg")}
-        for e in errors
-    ]
+    `errors` as pydantic gives them (loc, msg)."""
+    problems = [{"field": field_of(e), "message": e.get("msg")} for e in errors]
     return Response(422, {"error": error, "problems": problems})
+
+
+def too_large(limit: int) -> dict[str, Any]:
+    """The proxy result for a body over `limit` bytes, answered before any parsing."""
+    return proxy_result(Response(413, {"error": f"body larger than {limit} bytes"}))
 
 
 def invalid_request(errors: list[dict[str, Any]]) -> Response[dict[str, Any]]:

@@ -539,9 +539,9 @@ def _signals(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from local.openapi import intake_openapi
+    from local.openapi import openapi_document
 
-    print(json.dumps(intake_openapi(), indent=2))
+    print(json.dumps(openapi_document(), indent=2))
     return 0
 
 

@@ -36,7 +36,7 @@ class RequestProblems(BaseModel):
     problems: list[RequestProblem]
 
 
-def intake_openapi() -> dict[str, Any]:
+def openapi_document() -> dict[str, Any]:
     placeholders = function_environment() | {
         "PIPELINE_ARN": _PLACEHOLDER_PIPELINE,
         "AWS_DEFAULT_REGION": REGION,

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api import Api, Response, proxy_result
+from functions.api import Api, Response, field_of, proxy_result, too_large
 from shared.config import IntakeSettings
 from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
@@ -52,8 +52,7 @@ def _problem(error: dict[str, Any]) -> dict[str, Any]:
         nested = "recursion limit" in str(error.get("msg"))
         message = "the body is nested too deeply" if nested else "the body must be a JSON object"
         return {"field": "body", "type": "json_invalid", "message": message}
-    location = [str(part) for part in error.get("loc", ()) if part != "body"]
-    return {"field": ".".join(location) or "body", "type": error.get("type"), "message": error.get("msg")}
+    return {"field": field_of(error) or "body", "type": error.get("type"), "message": error.get("msg")}
 
 
 @lambda_handler()
@@ -61,7 +60,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = event.get("body") or ""
     if len(body.encode()) > settings.max_body_bytes:
         # API Gateway accepts up to 10 MB; no NPS response is anywhere near this size.
-        return proxy_result(Response(413, {"error": f"body larger than {settings.max_body_bytes} bytes"}))
+        return too_large(settings.max_body_bytes)
     if event.get("isBase64Encoded") and not _utf8(body):  # API Gateway base64-encodes what is not UTF-8
         return proxy_result(Response(400, {"error": "the body must be UTF-8 encoded JSON"}))
     return app.resolve(event)

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api import TEXT, Api, RawRequest, Response, proxy_result
+from functions.api import TEXT, Api, RawRequest, Response, too_large
 from shared.config import IntakeSettings
 from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
@@ -87,5 +87,5 @@ def vendor_api_refused(error: VendorApiRefused) -> Response[dict[str, Any]]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = event.get("body") or ""
     if len(body) > settings.max_body_bytes * 2:  # base64 or not, far beyond any survey answer
-        return proxy_result(Response(413, {"error": f"body larger than {settings.max_body_bytes} bytes"}))
+        return too_large(settings.max_body_bytes)
     return app.resolve(event)

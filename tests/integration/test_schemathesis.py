@@ -50,9 +50,9 @@ def request_of(case: Any) -> tuple[str, str, bytes, dict[str, str]]:
     ids=["intake-valid", "intake-invalid", "webhook"],
 )
 def test_no_generated_request_gets_a_5xx(api_aws: EmbeddedAws, path: str, mode: GenerationMode) -> None:
-    from local.openapi import intake_openapi
+    from local.openapi import openapi_document
 
-    schema = schemathesis.openapi.from_dict(intake_openapi())
+    schema = schemathesis.openapi.from_dict(openapi_document())
     operations = [result.ok() for result in schema.include(path=path).get_all_operations()]  # type: ignore[union-attr]
     assert operations, f"{path} is not in the OpenAPI document"
     statuses: list[int] = []

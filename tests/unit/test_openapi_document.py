@@ -1,4 +1,4 @@
-"""docs/openapi.json is generated from the intake handler's routes and models; it must stay current.
+"""docs/openapi.json is generated from the API functions' routes and models; it must stay current.
 Generated in a child process: importing a handler runs its cold start, which must not leak here."""
 
 import json
