@@ -20,6 +20,11 @@ class Route:
     path: str  # API Gateway syntax: /v1/webhooks/{connection_id}
     internal: bool = False
 
+    @property
+    def key(self) -> str:
+        """API Gateway's routeKey: what the function's router looks the route up by."""
+        return f"{self.method} {self.path}"
+
     def matches(self, method: str, path: str) -> bool:
         wanted, given = self.path.strip("/").split("/"), path.strip("/").split("/")
         return (
@@ -283,6 +288,6 @@ PIPELINE_FUNCTIONS = tuple(f for f in FUNCTIONS if f.asl_placeholder)
 API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)
 
 
-def function_for(method: str, path: str) -> FunctionSpec | None:
-    """The function behind an HTTP route, as API Gateway would pick it."""
-    return next((f for f in API_FUNCTIONS for r in f.routes if r.matches(method, path)), None)
+def route_for(method: str, path: str) -> tuple[FunctionSpec, Route] | None:
+    """The route a request takes and the function behind it, as API Gateway would pick them."""
+    return next(((f, r) for f in API_FUNCTIONS for r in f.routes if r.matches(method, path)), None)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from functions.catalog import Route, function_for
+from functions.catalog import Route, route_for
 from local import executions as execution_views
 from local.aws import EmbeddedAws
 from local.crm_sink import CrmSink
@@ -32,7 +32,7 @@ def api_gateway_event(
     route: Route | None = None,
 ) -> dict[str, Any]:
     parts = urlsplit(raw_path)
-    template = route.path if route else parts.path
+    route_key = route.key if route else f"{method} {parts.path}"
     # API Gateway (HTTP API) passes path parameters URL-decoded: a case id's %23 arrives as '#'.
     path_parameters = {k: unquote(v) for k, v in route.parameters(parts.path).items()} if route else {}
     try:
@@ -41,7 +41,7 @@ def api_gateway_event(
         text, encoded = base64.b64encode(body).decode(), True
     return {
         "version": "2.0",
-        "routeKey": f"{method} {template}",
+        "routeKey": route_key,
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": {k.lower(): v for k, v in headers.items()},
@@ -54,7 +54,7 @@ def api_gateway_event(
                 "userAgent": headers.get("User-Agent", ""),
             },
             "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method} {template}",
+            "routeKey": route_key,
             "stage": "$default",
             "timeEpoch": int(time.time() * 1000),
         },
@@ -110,10 +110,10 @@ class LocalGateway:
         if route.startswith("/_local/"):
             query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
             return self._local(method, route, query)
-        function = function_for(method, route)
-        if function is None:  # API Gateway's own answer for a route it does not have
+        found = route_for(method, route)
+        if found is None:  # API Gateway's own answer for a route it does not have
             return _json(404, {"message": "Not Found"})
-        matched = next(r for r in function.routes if r.matches(method, route))
+        function, matched = found
         result = self.aws.invoke(function, api_gateway_event(method, path, headers, body, source_ip, matched))
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()

@@ -58,13 +58,13 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """A request through the API route that API Gateway would pick, to the function behind it."""
-    from functions.catalog import function_for
+    from functions.catalog import route_for
     from local.gateway import api_gateway_event
 
     route_path = path.split("?", 1)[0]
-    function = function_for(method, route_path)
-    assert function is not None, f"no route {method} {route_path}"
-    route = next(r for r in function.routes if r.matches(method, route_path))
+    found = route_for(method, route_path)
+    assert found is not None, f"no route {method} {route_path}"
+    function, route = found
     raw = json.dumps(body).encode() if isinstance(body, dict) else body
     event = api_gateway_event(method, path, headers or {}, raw, "203.0.113.9", route)
     result = aws.invoke(function, event)
