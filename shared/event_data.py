@@ -58,14 +58,13 @@ def account_health_changed_entry(
     return put_events_entry(event, bus_name)
 
 
-def case_opened_entry(
-    case: Case, program: str, correlation_id: str, bus_name: str, now: datetime
-) -> dict[str, Any]:
-    """The CaseOpened event of a newly opened case, whatever opened it (a response or a signal)."""
+def case_opened_entry(case: Case, program: str, correlation_id: str, bus_name: str) -> dict[str, Any]:
+    """The CaseOpened event of a newly opened case, whatever opened it (a response or a signal). It
+    is the case's own: announcing the same case again gives the same event, id and content."""
     event = envelope(
         DetailType.CASE_OPENED,
         subject=case.case_id,
-        occurred_at=now,
+        occurred_at=case.opened_at,
         correlation_id=correlation_id,
         account_id=case.account_id,
         program=program,

@@ -260,11 +260,11 @@ def open_cases(
     opened: list[str] = []
     events = list(outbox)
     for firing in firings:
-        case = case_from_firing(firing, account, now)
-        if not cases.open(case):
+        case = cases.open(case_from_firing(firing, account, now))
+        if case is None:
             continue  # this rule already fired for this account and quarter
         opened.append(case.case_id)
-        events.append(case_opened_entry(case, response.program, response.key, bus_name, now))
+        events.append(case_opened_entry(case, response.program, response.key, bus_name))
     return CasesOpened(opened=opened, events=events)
 
 

@@ -277,10 +277,10 @@ class RenewalDesk:
         from shared.domain.cases import case_from_firing
         from shared.event_data import case_opened_entry
 
-        case = case_from_firing(firing, account, now)
-        if not self.cases.open(case):
+        case = self.cases.open(case_from_firing(firing, account, now))
+        if case is None:
             return []
-        entries.append(case_opened_entry(case, DEFAULT_PROGRAM, firing.response_id, self.bus_name, now))
+        entries.append(case_opened_entry(case, DEFAULT_PROGRAM, firing.response_id, self.bus_name))
         return [case.case_id]
 
     def _checkpoint_entry(

@@ -19,7 +19,7 @@ from shared.store.dynamo import (
     index_items,
     items,
     put_if,
-    put_if_absent,
+    put_new,
     translated_errors,
 )
 
@@ -34,9 +34,18 @@ class CaseRepository:
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def open(self, case: Case) -> bool:
-        """Open a case once. False when a case for the same firing exists: it is left as it is."""
-        return put_if_absent(self._table, _item(case))
+    def open(self, case: Case) -> Case | None:
+        """Open a case once; returns the case to announce as opened, or None.
+
+        A case for the same firing that stands is left as it is. It is still announced when an
+        earlier attempt from the same source wrote it and nothing has changed it since: that attempt
+        may have failed before its CaseOpened event was published (a lost answer, a retried task, a
+        redriven execution). The stored case is announced, so the event repeats the first one."""
+        stored = put_new(self._table, _item(case))
+        if stored is None:
+            return case
+        standing = _case(stored)
+        return standing if standing.response_id == case.response_id and standing.version == 0 else None
 
     def get(self, case_id: str) -> Case | None:
         with translated_errors():

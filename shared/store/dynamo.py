@@ -90,7 +90,25 @@ def _from_dynamo(value: Any) -> Any:
 
 def put_if_absent(table: str, item: dict[str, Any]) -> bool:
     """Write an item once, keyed by its "pk". False (and nothing changed) when it already exists."""
-    return put_if(table, item, "attribute_not_exists(pk)")
+    return put_new(table, item) is None
+
+
+def put_new(table: str, item: dict[str, Any], key: str = "pk") -> dict[str, Any] | None:
+    """Write the item unless one with its key exists. None when written; else the stored item,
+    which DynamoDB returns with the failed condition (no read), so the caller can tell whose it is."""
+    with translated_errors():
+        try:
+            client().put_item(
+                TableName=table,
+                Item=to_item(item),
+                ConditionExpression=f"attribute_not_exists({key})",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            return from_item(error.response.get("Item", {}))  # type: ignore[arg-type]
+    return None
 
 
 def put_if(table: str, item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> bool:

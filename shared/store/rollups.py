@@ -27,6 +27,7 @@ from shared.store.dynamo import (
     from_item,
     items,
     put_if,
+    put_new,
     to_item,
     translated_errors,
 )
@@ -440,16 +441,5 @@ class RollupRepository:
 
     def _first_mention(self, mention: dict[str, Any]) -> str:
         """Write the mention unless one exists; returns the response key of the one that stands."""
-        with translated_errors():
-            try:
-                client().put_item(
-                    TableName=self._table,
-                    Item=to_item(mention),
-                    ConditionExpression="attribute_not_exists(sk)",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except ClientError as error:
-                if error_code(error) != "ConditionalCheckFailedException":
-                    raise
-                return str(from_item(error.response.get("Item", {})).get("response_key"))  # type: ignore[arg-type]
-        return str(mention["response_key"])
+        stored = put_new(self._table, mention, key="sk")
+        return str((stored or mention)["response_key"])

@@ -197,3 +197,25 @@ def test_a_lambda_task_that_raises_takes_the_failure_path_and_redrive_counts_the
     assert status_of("generic-r-1") == "processed"
     assert counts() == (0, 0, 1)  # Aggregate ran again: the same vote, not a second one
     assert len(CaseRepository(settings().cases_table).all()) == 1
+
+
+def case_put(action: str, body: dict[str, Any]) -> bool:
+    return action == "PutItem" and body.get("TableName") == settings().cases_table
+
+
+def case_opened_ids(aws: EmbeddedAws) -> Counter[str]:
+    opened = [m["detail"]["data"] for m in crm_messages(aws) if m["detail-type"] == "CaseOpened"]
+    return Counter(case["case_id"] for case in opened)
+
+
+def test_a_case_write_that_landed_but_whose_answer_was_lost_still_announces_the_case(
+    aws: EmbeddedAws, directory: AccountRepository, dynamodb_faults: DynamoFaults
+) -> None:
+    lost = Fault(case_put, "InternalServerError", status=500, times=1, after_write=True)
+    dynamodb_faults.faults.append(lost)
+    post(aws, response_body(score=3))
+    settle(timeout=90)
+    assert lost.hits == 1
+    [case] = CaseRepository(settings().cases_table).all()
+    # The SDK's retry found the case it had written: that is this response's case, announced once.
+    assert case_opened_ids(aws) == Counter({case.case_id: 1})

@@ -1,0 +1,62 @@
+"""Opening a case is idempotent per firing, and a retry still announces what its first try wrote
+(shared/store/cases.py CaseRepository.open), on moto's DynamoDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from local.aws import EmbeddedAws
+from shared.domain.cases import Case, case_from_firing
+from shared.domain.triggers import OwnerRole, TriggerFiring, TriggerRule
+from shared.store.cases import CaseRepository
+from tests.integration.helpers import settings
+
+OPENED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def case(response_id: str = "generic-r-1", at: datetime = OPENED) -> Case:
+    firing = TriggerFiring(
+        rule=TriggerRule.DETRACTOR_RECOVERY,
+        dedupe_key="detractor-recovery#acct-001#2026-Q4#c-1",
+        account_id="acct-001",
+        quarter="2026-Q4",
+        owner_role=OwnerRole.CSM,
+        sla_hours=24,
+        summary="Detractor (3)",
+        evidence={"score": 3},
+        response_id=response_id,
+        contact_id="c-1",
+        thresholds_version="defaults",
+    )
+    return case_from_firing(firing, None, at)
+
+
+def test_a_new_case_is_written_and_announced(aws: EmbeddedAws) -> None:
+    cases = CaseRepository(settings().cases_table)
+    assert cases.open(case()) == case()
+    assert cases.get(case().case_id) == case()
+
+
+def test_a_retry_from_the_same_source_announces_the_case_its_first_try_wrote(aws: EmbeddedAws) -> None:
+    cases = CaseRepository(settings().cases_table)
+    cases.open(case())
+    later = OPENED + timedelta(minutes=3)
+    # The retry's case is built later: the stored one is announced, so the event repeats the first.
+    assert cases.open(case(at=later)) == case()
+    assert cases.get(case().case_id) == case()
+
+
+def test_a_case_from_another_source_is_left_alone_and_not_announced(aws: EmbeddedAws) -> None:
+    cases = CaseRepository(settings().cases_table)
+    cases.open(case())
+    assert cases.open(case(response_id="generic-r-2")) is None
+    assert cases.get(case().case_id) == case()
+
+
+def test_a_case_that_has_moved_on_is_not_announced_again(aws: EmbeddedAws) -> None:
+    cases = CaseRepository(settings().cases_table)
+    cases.open(case())
+    cases.save(case().model_copy(update={"escalation_level": 1, "version": 1}))
+    assert cases.open(case()) is None
+    stored = cases.get(case().case_id)
+    assert stored is not None and stored.escalation_level == 1
