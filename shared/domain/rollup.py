@@ -68,6 +68,9 @@ class VoteChange(BaseModel):
     replaces_vote: bool = False
     remove: Band | None = None
     add: Band | None = None
+    # The stored vote is this very one: an earlier try of the same response counted it (a write whose
+    # answer was lost, a retried step, a redriven execution), and may have failed before announcing it.
+    counted_before: bool = False
 
     @property
     def moves_counters(self) -> bool:
@@ -91,8 +94,10 @@ def vote_change(previous: Vote | None, new: Vote) -> VoteChange:
     if previous is None:
         return VoteChange(replaces_vote=True, add=new.band)
     if previous.response_id == new.response_id:
-        if new.revised_at <= previous.revised_at:
-            return VoteChange()  # already counted, or an older revision arriving late
+        if new.revised_at == previous.revised_at:
+            return VoteChange(counted_before=True)
+        if new.revised_at < previous.revised_at:
+            return VoteChange()  # an older revision arriving late
         return VoteChange(replaces_vote=True, remove=previous.band, add=new.band)
     if (new.submitted_at, new.response_id) <= (previous.submitted_at, previous.response_id):
         return VoteChange()  # an older answer never replaces the latest one

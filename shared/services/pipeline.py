@@ -137,7 +137,9 @@ def aggregate(
         nps_of(rollups.settled_counts(previous_key), thresholds.min_sample),
     )
     events = list(outbox)
-    if change.moves_counters:
+    # A vote an earlier try counted is announced again, under the same event id: that try may have
+    # failed before its events were published. (Its figures are the counters as they are now.)
+    if change.moves_counters or change.counted_before:
         data = AccountNpsChangedData(
             quarter=key.quarter,
             kind=key.kind.value,
@@ -260,11 +262,12 @@ def open_cases(
     opened: list[str] = []
     events = list(outbox)
     for firing in firings:
-        case = cases.open(case_from_firing(firing, account, now))
-        if case is None:
+        opening = cases.open(case_from_firing(firing, account, now))
+        if opening is None:
             continue  # this rule already fired for this account and quarter
-        opened.append(case.case_id)
-        events.append(case_opened_entry(case, response.program, response.key, bus_name))
+        if opening.written:
+            opened.append(opening.case.case_id)
+        events.append(case_opened_entry(opening.case, response.program, response.key, bus_name))
     return CasesOpened(opened=opened, events=events)
 
 

@@ -277,11 +277,11 @@ class RenewalDesk:
         from shared.domain.cases import case_from_firing
         from shared.event_data import case_opened_entry
 
-        case = self.cases.open(case_from_firing(firing, account, now))
-        if case is None:
+        opening = self.cases.open(case_from_firing(firing, account, now))
+        if opening is None:
             return []
-        entries.append(case_opened_entry(case, DEFAULT_PROGRAM, firing.response_id, self.bus_name))
-        return [case.case_id]
+        entries.append(case_opened_entry(opening.case, DEFAULT_PROGRAM, firing.response_id, self.bus_name))
+        return [opening.case.case_id] if opening.written else []
 
     def _checkpoint_entry(
         self,

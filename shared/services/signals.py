@@ -76,10 +76,12 @@ class AccountSignals:
             source = f"signal:{'+'.join(sorted(kinds))}:{quarter}"
             facts = self.facts(account, account_id, quarter, source)
             for firing in account_rules(facts, self.thresholds):
-                case = self.cases.open(case_from_firing(firing, account, now))
-                if case is not None:
-                    opened.append(case.case_id)
-                    entries.append(case_opened_entry(case, ACCOUNT_PROGRAM, source, self.bus_name))
+                opening = self.cases.open(case_from_firing(firing, account, now))
+                if opening is None:
+                    continue
+                if opening.written:
+                    opened.append(opening.case.case_id)
+                entries.append(case_opened_entry(opening.case, ACCOUNT_PROGRAM, source, self.bus_name))
             if (account_id, quarter) in changed_health:
                 as_of = changed_health[(account_id, quarter)]
                 entries.append(

@@ -9,7 +9,7 @@ them from an index by due time, never the table.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.domain.case_flow import awaits_sweep
 from shared.domain.cases import Case
@@ -26,6 +26,14 @@ from shared.store.dynamo import (
 AWAITING = "awaiting"
 
 
+class Opened(NamedTuple):
+    """A case to announce as opened, and whether this call wrote it (False: an earlier try from the
+    same source did, and may have failed before its CaseOpened event was published)."""
+
+    case: Case
+    written: bool
+
+
 class CaseConflict(Exception):
     """The case changed since it was read: read it again and retry the action."""
 
@@ -34,18 +42,21 @@ class CaseRepository:
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def open(self, case: Case) -> Case | None:
+    def open(self, case: Case) -> Opened | None:
         """Open a case once; returns the case to announce as opened, or None.
 
-        A case for the same firing that stands is left as it is. It is still announced when an
-        earlier attempt from the same source wrote it and nothing has changed it since: that attempt
-        may have failed before its CaseOpened event was published (a lost answer, a retried task, a
-        redriven execution). The stored case is announced, so the event repeats the first one."""
+        A case for the same firing that stands is left as it is. It is announced again when an
+        earlier try from the same source wrote it and nothing has changed it since: that try may
+        have failed before its CaseOpened event was published (a lost answer, a retried task, a
+        redriven execution, a batch sent again). The stored case is announced, so the event repeats
+        the first one, id and content, and consumers deduplicate it."""
         stored = put_new(self._table, _item(case))
         if stored is None:
-            return case
+            return Opened(case, written=True)
         standing = _case(stored)
-        return standing if standing.response_id == case.response_id and standing.version == 0 else None
+        if standing.response_id == case.response_id and standing.version == 0:
+            return Opened(standing, written=False)
+        return None
 
     def get(self, case_id: str) -> Case | None:
         with translated_errors():

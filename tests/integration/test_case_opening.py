@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from local.aws import EmbeddedAws
 from shared.domain.cases import Case, case_from_firing
 from shared.domain.triggers import OwnerRole, TriggerFiring, TriggerRule
-from shared.store.cases import CaseRepository
+from shared.store.cases import CaseRepository, Opened
 from tests.integration.helpers import settings
 
 OPENED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ def case(response_id: str = "generic-r-1", at: datetime = OPENED) -> Case:
 
 def test_a_new_case_is_written_and_announced(aws: EmbeddedAws) -> None:
     cases = CaseRepository(settings().cases_table)
-    assert cases.open(case()) == case()
+    assert cases.open(case()) == Opened(case(), written=True)
     assert cases.get(case().case_id) == case()
 
 
@@ -42,7 +42,7 @@ def test_a_retry_from_the_same_source_announces_the_case_its_first_try_wrote(aws
     cases.open(case())
     later = OPENED + timedelta(minutes=3)
     # The retry's case is built later: the stored one is announced, so the event repeats the first.
-    assert cases.open(case(at=later)) == case()
+    assert cases.open(case(at=later)) == Opened(case(), written=False)
     assert cases.get(case().case_id) == case()
 
 

@@ -77,6 +77,10 @@ def counts() -> tuple[int, int, int]:
     return found.promoters, found.passives, found.detractors
 
 
+def announced(aws: EmbeddedAws) -> set[str]:
+    return {m["detail-type"] for m in crm_messages(aws)}
+
+
 def status_of(key: str) -> str:
     stored = ResponseRepository(settings().responses_table).get(key)
     assert stored is not None, f"{key} was lost"
@@ -106,6 +110,8 @@ def test_a_roll_up_write_that_landed_but_whose_answer_was_lost_is_not_counted_ag
     assert status_of("generic-r-1") == "processed"
     assert counts() == (0, 0, 1)
     assert len(CaseRepository(settings().cases_table).all()) == 1
+    # The retry found the vote counted: it is this response's, so its NPS change is still announced.
+    assert announced(aws) >= {"ResponseScored", "AccountNpsChanged", "CaseOpened"}
 
 
 def test_throttling_that_outlasts_every_retry_parks_the_response_and_redrive_counts_it_once(
@@ -191,12 +197,16 @@ def test_a_lambda_task_that_raises_takes_the_failure_path_and_redrive_counts_the
     assert status_of("generic-r-1") == "failed"
     assert counts() == (0, 0, 1)  # Aggregate ran before the failing step
 
+    assert crm_messages(aws) == []  # the failed execution never reached PublishEvents
+
     broken["on"] = False  # the fix is deployed
     assert aws.redrive().restarted == ["generic-r-1-redrive-1"]
     settle()
     assert status_of("generic-r-1") == "processed"
     assert counts() == (0, 0, 1)  # Aggregate ran again: the same vote, not a second one
     assert len(CaseRepository(settings().cases_table).all()) == 1
+    # ... and announced it: the first execution's events were never published.
+    assert announced(aws) >= {"ResponseScored", "AccountNpsChanged", "CaseOpened"}
 
 
 def case_put(action: str, body: dict[str, Any]) -> bool:

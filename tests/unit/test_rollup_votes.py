@@ -24,9 +24,10 @@ def test_a_first_vote_adds_one() -> None:
     assert change.as_delta() == BandCounts.model_construct(promoters=0, passives=0, detractors=1)
 
 
-def test_the_same_response_again_changes_nothing() -> None:
+def test_the_same_response_again_changes_nothing_and_is_known_as_counted_before() -> None:
     change = vote_change(vote("r1", Band.DETRACTOR), vote("r1", Band.DETRACTOR))
     assert not change.replaces_vote and change.as_delta() is None
+    assert change.counted_before  # an earlier try of this response counted it: announce it again
 
 
 def test_a_later_answer_moves_the_vote_between_bands() -> None:
@@ -42,7 +43,7 @@ def test_a_later_answer_in_the_same_band_replaces_the_vote_without_moving_counte
 
 def test_an_older_answer_arriving_late_never_replaces_the_latest() -> None:
     change = vote_change(vote("r2", Band.PROMOTER, T0 + timedelta(days=3)), vote("r1", Band.DETRACTOR))
-    assert not change.replaces_vote and change.as_delta() is None
+    assert not change.replaces_vote and change.as_delta() is None and not change.counted_before
 
 
 def test_a_newer_revision_of_the_counted_response_moves_its_vote_once() -> None:
@@ -52,4 +53,5 @@ def test_a_newer_revision_of_the_counted_response_moves_its_vote_once() -> None:
     assert change.replaces_vote
     assert change.as_delta() == BandCounts.model_construct(promoters=1, passives=0, detractors=-1)
     assert vote_change(revised, revised).as_delta() is None  # the same revision redelivered
-    assert vote_change(revised, counted).replaces_vote is False  # the older revision arriving late
+    late = vote_change(revised, counted)  # the older revision arriving late: not this vote
+    assert not late.replaces_vote and not late.counted_before
