@@ -90,7 +90,7 @@ class NpsOpsStack(Stack):
         # Signals (through the API or the bulk importer) open cases outside the pipeline, so those
         # functions publish their own events.
         for signals_taker in (ACCOUNTS_API, IMPORT_CHUNK):
-            self.events.bus.grant_put_events_to(self.functions.function(signals_taker))
+            self.events.grant_publish(self.functions.function(signals_taker))
         self.renewal_escalation = RenewalEscalation(
             self,
             "RenewalEscalation",
@@ -102,7 +102,7 @@ class NpsOpsStack(Stack):
         # Cases change outside the pipeline (people, the SLA sweep, follow-ups, renewals): those
         # functions publish their own events.
         for publisher in (CASES_API, CASE_SLA_SWEEP, RENEWAL_SCANNER, RENEWAL_CHECKPOINTS, CLOSE_THE_LOOP):
-            self.events.bus.grant_put_events_to(self.functions.function(publisher))
+            self.events.grant_publish(self.functions.function(publisher))
 
         self.intake_api = IntakeApi(
             self, "IntakeApi", functions=[(spec, self.functions.function(spec)) for spec in API_FUNCTIONS]
@@ -117,7 +117,7 @@ class NpsOpsStack(Stack):
         self.surveys = Surveys(
             self,
             "Surveys",
-            bus=self.events.bus,
+            bus=self.events,
             functions=dict(self.functions.all()),
             vendor=SurveyVendorSettings.of(self),
         )
@@ -164,6 +164,7 @@ class NpsOpsStack(Stack):
         CfnOutput(self, "CrmOutboxQueueUrl", value=self.events.crm_outbox.queue_url)
         # Where `npsops redrive --aws STACK` finds the dead-lettered events (local/aws_redrive.py).
         CfnOutput(self, "CrmOutboxDlqUrl", value=self.events.crm_outbox_dlq.queue_url)
+        CfnOutput(self, "UnpublishedEventsQueueUrl", value=self.events.unpublished_events.queue_url)
         for crm_name, dlq in self.crm.dead_letter_queues_by_destination.items():
             CfnOutput(self, f"CrmDlq{crm_name.title()}Url", value=dlq.queue_url)
         CfnOutput(self, "DashboardName", value=self.observability.dashboard.dashboard_name)

@@ -26,7 +26,7 @@ from shared.config import Settings
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
 from shared.services.redrive import RedriveResult, redrive_all
 from shared.store.bus import EventPublisher
-from shared.store.dead_letters import DeadLetters
+from shared.store.dead_letters import DeadLetters, unpublished_events
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 from shared.store.schema import RESPONSES, TABLES, TableSpec
@@ -42,6 +42,7 @@ from statemachines import (
 REGION = "us-east-1"
 PREFIX = "npsops"
 CRM_OUTBOX_QUEUE = "npsops-crm-outbox"
+UNPUBLISHED_EVENTS_QUEUE = "npsops-unpublished-events"
 IMPORTS_BUCKET = "npsops-imports"
 
 
@@ -63,6 +64,7 @@ class EmbeddedAws:
         self.pipeline_arn = ""
         self.bulk_import_arn = ""
         self.crm_queue_url = ""
+        self.unpublished_queue_url = ""
         # The CRM destinations' rules and DLQs (local/crm_sink.py): `npsops serve` and their tests.
         self._crm_destinations = crm_destinations
         self.crm: LocalCrm | None = None
@@ -149,9 +151,9 @@ class EmbeddedAws:
     def redrive(self) -> RedriveResult:
         """What an operator runs after fixing the cause of failed executions and dead letters."""
         settings = Settings.from_env()
-        queues = []
+        queues = [unpublished_events(self.unpublished_queue_url)]
         if self.crm is not None and self.crm.outbox_dlq is not None:
-            queues = [self.crm.outbox_dlq, *self.crm.dead_letter_queues.values()]
+            queues += [self.crm.outbox_dlq, *self.crm.dead_letter_queues.values()]
         return redrive_all(
             ResponseRepository(settings.responses_table),
             PipelineStarter(self.pipeline_arn),
@@ -187,6 +189,8 @@ class EmbeddedAws:
         sqs = boto3.client("sqs", region_name=REGION)
         events.create_event_bus(Name=BUS_NAME)
         self.crm_queue_url = sqs.create_queue(QueueName=CRM_OUTBOX_QUEUE)["QueueUrl"]
+        self.unpublished_queue_url = sqs.create_queue(QueueName=UNPUBLISHED_EVENTS_QUEUE)["QueueUrl"]
+        os.environ["UNPUBLISHED_EVENTS_QUEUE_URL"] = self.unpublished_queue_url
         queue_arn = sqs.get_queue_attributes(QueueUrl=self.crm_queue_url, AttributeNames=["QueueArn"])
         for rule in RULES:
             events.put_rule(

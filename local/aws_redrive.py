@@ -10,7 +10,7 @@ import boto3
 from shared.crm import destinations
 from shared.services.redrive import redrive_all
 from shared.store.bus import EventPublisher
-from shared.store.dead_letters import DeadLetterQueue, DeadLetters
+from shared.store.dead_letters import DeadLetterQueue, DeadLetters, unpublished_events
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository
 
@@ -18,9 +18,10 @@ from shared.store.responses import ResponseRepository
 def dead_letter_queues(outputs: dict[str, str]) -> list[DeadLetterQueue]:
     """The event path's DLQs the stack has (the CRMs its configuration switched on)."""
     queues = [
+        unpublished_events(outputs["UnpublishedEventsQueueUrl"]),
         DeadLetterQueue(
             "CrmOutboxDlq", outputs["CrmOutboxDlqUrl"], source_queue_url=outputs["CrmOutboxQueueUrl"]
-        )
+        ),
     ]
     for destination in destinations():
         key = f"CrmDlq{destination.name.title()}Url"

@@ -36,6 +36,9 @@ class Settings(BaseModel):
     signals_table: str = Field(min_length=3)
     renewals_table: str = Field(min_length=3)
     event_bus_name: str = Field(min_length=1)
+    # Where events the bus refused are parked for redrive (shared/store/bus.py); every function that
+    # publishes has it, and without it such an event fails the request instead.
+    unpublished_events_queue_url: str | None = None
     thresholds: Thresholds
 
     @classmethod
@@ -81,6 +84,7 @@ def _read(env: Mapping[str, str]) -> dict[str, object]:
     tables = {f"{spec.logical_name.lower()}_table": env.get(spec.env_var) for spec in TABLES}
     return tables | {
         "event_bus_name": env.get("EVENT_BUS_NAME"),
+        "unpublished_events_queue_url": env.get("UNPUBLISHED_EVENTS_QUEUE_URL"),
         # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
         "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),
         # The fatigue rules as JSON, the same way.

@@ -40,7 +40,7 @@ def account_signals() -> AccountSignals:
         accounts=AccountRepository(settings.accounts_table),
         rollups=rollups,
         cases=CaseRepository(settings.cases_table),
-        publisher=EventPublisher(),
+        publisher=EventPublisher(settings.unpublished_events_queue_url),
         thresholds=settings.thresholds,
         bus_name=settings.event_bus_name,
     )

@@ -10,11 +10,14 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_eventschemas as eventschemas
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs import acknowledge
 from shared.event_catalog import CATALOG, SCHEMA_REGISTRY, event_schema
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES, RuleSpec
+from shared.store.dead_letters import UNPUBLISHED_EVENTS
 
 ARCHIVE_RETENTION = Duration.days(365)
 DLQ_RETENTION = Duration.days(14)
@@ -98,8 +101,20 @@ class EventBus(Construct):
                 queue=self.crm_outbox_dlq, max_receive_count=OUTBOX_MAX_RECEIVES
             ),
         )
+        # Events the bus refused, parked by the functions that publish (shared/store/bus.py) until
+        # `npsops redrive` puts them back on the bus. Alarmed on like a DLQ.
+        self.unpublished_events = queue(self, UNPUBLISHED_EVENTS, retention_period=DLQ_RETENTION)
+        acknowledge(
+            self.unpublished_events,
+            "AwsSolutions-SQS3",
+            "It is where refused events wait for redrive, a dead-letter queue in all but name: a DLQ of "
+            "its own would only move them once more.",
+        )
         # Every DLQ, for the depth alarms and the dashboard.
-        self.dead_letter_queues: dict[str, sqs.Queue] = {"CrmOutboxDlq": self.crm_outbox_dlq}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {
+            "CrmOutboxDlq": self.crm_outbox_dlq,
+            UNPUBLISHED_EVENTS: self.unpublished_events,
+        }
 
         rule_targets: dict[str, events.IRuleTarget] = {
             CRM_OUTBOX_RULE.name: targets.SqsQueue(
@@ -123,3 +138,10 @@ class EventBus(Construct):
                 event_pattern=event_pattern(spec.pattern),
                 targets=[rule_targets[spec.name]],
             )
+
+    def grant_publish(self, function: lambda_.Function) -> None:
+        """What a function that publishes its own events needs: PutEvents on the bus, and the queue
+        where it parks what the bus refuses."""
+        self.bus.grant_put_events_to(function)
+        self.unpublished_events.grant_send_messages(function)
+        function.add_environment("UNPUBLISHED_EVENTS_QUEUE_URL", self.unpublished_events.queue_url)

@@ -33,6 +33,7 @@ from infra.constructs.events import (
     DLQ_RETENTION,
     TARGET_MAX_EVENT_AGE,
     TARGET_RETRY_ATTEMPTS,
+    EventBus,
     event_pattern,
     queue,
 )
@@ -89,7 +90,7 @@ class Surveys(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        bus: events.IEventBus,
+        bus: EventBus,
         functions: dict[str, lambda_.Function],
         vendor: SurveyVendorSettings | None,
     ) -> None:
@@ -105,11 +106,11 @@ class Surveys(Construct):
         self.state_machine = self.refresh.state_machine
         # They publish their own events (SurveyRequested/Suppressed, ThresholdsRefreshed).
         for name in (SURVEY_PLANNER.name, SURVEYS_API.name, QUARTERLY_REFRESH_STEP.name):
-            bus.grant_put_events_to(functions[name])
+            bus.grant_publish(functions[name])
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.rule: events.Rule | None = None
         if vendor is not None:
-            self._vendor(bus, vendor)
+            self._vendor(bus.bus, vendor)
 
     def _vendor(self, bus: events.IEventBus, vendor: SurveyVendorSettings) -> None:
         connection = events.Connection(

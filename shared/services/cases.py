@@ -72,7 +72,7 @@ def case_desk(settings: Settings, surveys: SurveyRequester) -> CaseDesk:
         cases=CaseRepository(settings.cases_table),
         accounts=AccountRepository(settings.accounts_table),
         surveys=surveys,
-        publisher=EventPublisher(),
+        publisher=EventPublisher(settings.unpublished_events_queue_url),
         thresholds=settings.thresholds,
         bus_name=settings.event_bus_name,
     )

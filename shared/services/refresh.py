@@ -285,7 +285,7 @@ def quarterly_refresh(settings: SurveySettings) -> QuarterlyRefresh:
         accounts=AccountRepository(settings.accounts_table),
         rollups=RollupRepository(settings.rollups_table),
         signals=SignalRepository(settings.signals_table),
-        publisher=EventPublisher(),
+        publisher=EventPublisher(settings.unpublished_events_queue_url),
         defaults=settings.thresholds,
         bus_name=settings.event_bus_name,
     )

@@ -334,7 +334,7 @@ def renewal_desk(settings: RenewalSettings, surveys: SurveyRequester) -> Renewal
         cases=CaseRepository(settings.cases_table),
         renewals=RenewalRepository(settings.renewals_table),
         workflows=Workflows(settings.renewal_escalation_arn),
-        publisher=EventPublisher(),
+        publisher=EventPublisher(settings.unpublished_events_queue_url),
         thresholds=settings.thresholds,
         bus_name=settings.event_bus_name,
     )

@@ -359,7 +359,7 @@ def survey_planner(settings: SurveySettings) -> SurveyPlanner:
     return SurveyPlanner(
         surveys=SurveyRepository(settings.surveys_table),
         contacts=ContactRepository(settings.contacts_table),
-        publisher=EventPublisher(),
+        publisher=EventPublisher(settings.unpublished_events_queue_url),
         policy=settings.fatigue,
         connection=settings.survey_connection,
         bus_name=settings.event_bus_name,

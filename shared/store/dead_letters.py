@@ -1,31 +1,29 @@
 """Dead-letter queues of the event path, and putting what they hold back on its way.
 
-Two kinds of DLQ hold EventBridge events (the event as the rule target would have received it):
+Three kinds of queue hold EventBridge events (the event as a rule target would have received it):
 - a CRM destination's DLQ (EventBridge could not deliver it, or the Slack pipe failed it): the event
   goes back on the bus under that destination's redrive source, which only its rules match, so the
   CRM that failed gets it again and no other CRM gets it twice;
-- the CRM outbox's DLQ: the message goes back into the outbox queue.
+- the CRM outbox's DLQ: the message goes back into the outbox queue;
+- the unpublished events (the bus refused them, shared/store/bus.py): they go on the bus under
+  npsops' own source, for every rule, since no consumer got them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.events import SOURCE
 from shared.store.bus import EventPublisher
 from shared.store.dynamo import StoreUnavailable
+from shared.store.queues import sqs
 
 _BATCH = 10  # SQS' ReceiveMessage and DeleteMessageBatch limit
-
-
-@cache
-def _sqs() -> Any:
-    return boto3.client("sqs")
+UNPUBLISHED_EVENTS = "UnpublishedEvents"  # the queue's name in CDK, the alarms and a redrive's report
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,11 @@ class DeadLetterQueue:
             raise ValueError(f"{self.name}: redrive to the bus or to a queue, exactly one")
 
 
+def unpublished_events(url: str) -> DeadLetterQueue:
+    """The queue of events the bus refused: back on the bus as npsops' own, for every rule."""
+    return DeadLetterQueue(UNPUBLISHED_EVENTS, url, redrive_source=SOURCE)
+
+
 class DeadLetters:
     def __init__(self, publisher: EventPublisher, bus_name: str) -> None:
         self._publisher, self._bus_name = publisher, bus_name
@@ -53,7 +56,7 @@ class DeadLetters:
         try:
             while True:
                 batch = (
-                    _sqs()
+                    sqs()
                     .receive_message(QueueUrl=dlq.url, MaxNumberOfMessages=_BATCH, VisibilityTimeout=60)
                     .get("Messages", [])
                 )
@@ -62,11 +65,11 @@ class DeadLetters:
                 if dlq.redrive_source is not None:
                     self._publisher.publish([self._entry(dlq.redrive_source, m["Body"]) for m in batch])
                 else:
-                    _sqs().send_message_batch(
+                    sqs().send_message_batch(
                         QueueUrl=dlq.source_queue_url,
                         Entries=[{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(batch)],
                     )
-                _sqs().delete_message_batch(
+                sqs().delete_message_batch(
                     QueueUrl=dlq.url,
                     Entries=[
                         {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
@@ -78,7 +81,7 @@ class DeadLetters:
 
     def depth(self, dlq: DeadLetterQueue) -> int:
         try:
-            attributes = _sqs().get_queue_attributes(
+            attributes = sqs().get_queue_attributes(
                 QueueUrl=dlq.url, AttributeNames=["ApproximateNumberOfMessages"]
             )["Attributes"]
         except (ClientError, BotoCoreError) as error:

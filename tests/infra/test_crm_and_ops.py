@@ -168,7 +168,7 @@ def test_alarms_on_failed_executions_dlq_depth_5xx_throttles_and_crm_failures(te
     metrics = set().union(*(_metric_names(a) for a in alarms.values()))
     assert {"ExecutionsFailed", "ApproximateNumberOfMessagesVisible", "5xx", "Throttles"} <= metrics
     names = " ".join(alarms)
-    for dlq in ("CrmOutboxDlq", "HubSpotDlq", "SalesforceDlq", "SlackDlq"):
+    for dlq in ("CrmOutboxDlq", "UnpublishedEvents", "HubSpotDlq", "SalesforceDlq", "SlackDlq"):
         assert f"{dlq}Depth" in names, dlq
     for crm in destinations():
         assert f"CrmDeliveriesFailed{crm.name.title()}" in names, crm.name
@@ -192,7 +192,13 @@ def test_the_dashboard_shows_pipeline_api_dlqs_and_business_metrics(template: Te
 
 def test_outputs_say_where_redrive_finds_the_dead_letters(template: Template) -> None:
     outputs = template.to_json()["Outputs"]
-    assert {"CrmOutboxDlqUrl", "CrmDlqHubspotUrl", "CrmDlqSalesforceUrl", "CrmDlqSlackUrl"} <= set(outputs)
+    assert {
+        "UnpublishedEventsQueueUrl",
+        "CrmOutboxDlqUrl",
+        "CrmDlqHubspotUrl",
+        "CrmDlqSalesforceUrl",
+        "CrmDlqSlackUrl",
+    } <= set(outputs)
 
 
 def test_the_crm_constructs_pass_cdk_nag(synthesized: tuple[App, NpsOpsStack, Template]) -> None:

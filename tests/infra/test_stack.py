@@ -342,6 +342,26 @@ def test_pipeline_role_may_invoke_the_pipeline_functions_update_responses_and_pu
     assert put["Resource"]["Fn::GetAtt"][0].startswith("EventsBus")
 
 
+def test_the_functions_that_publish_may_park_what_the_bus_refuses_and_know_where(template: Template) -> None:
+    (queue_id,) = (
+        q for q in _of_type(template, "AWS::SQS::Queue") if q.startswith("EventsUnpublishedEvents")
+    )
+    publishers, parkers = set(), set()
+    for name, function in _of_type(template, "AWS::Lambda::Function").items():
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        statements = _policy_statements(template, role)
+        if any("events:PutEvents" in _actions(s) for s in statements):
+            publishers.add(name)
+            variables = function["Properties"]["Environment"]["Variables"]
+            assert variables["UNPUBLISHED_EVENTS_QUEUE_URL"] == {"Ref": queue_id}, name
+        if any(
+            "sqs:SendMessage" in _actions(s) and s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+            for s in statements
+        ):
+            parkers.add(name)
+    assert len(publishers) >= 8 and parkers == publishers
+
+
 # Events ---------------------------------------------------------------------------------------------
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from functions.catalog import QUARTERLY_REFRESH_STEP, SURVEY_PLANNER, SURVEYS_API
+from infra.constructs.events import EventBus
 from infra.constructs.surveys import (
     DELIGHTED_INPUT_TEMPLATE,
     DELIGHTED_PEOPLE_ENDPOINT,
@@ -38,7 +38,7 @@ def _build(vendor: dict[str, Any] | None) -> tuple[Stack, Surveys, Template]:
         )
         for spec in (SURVEY_PLANNER, SURVEYS_API, QUARTERLY_REFRESH_STEP)
     }
-    bus = events.EventBus(stack, "Bus")
+    bus = EventBus(stack, "Events", rules=())  # the survey rule alone
     surveys = Surveys(stack, "Surveys", bus=bus, functions=functions, vendor=SurveyVendorSettings.of(stack))
     return stack, surveys, Template.from_stack(stack)
 

@@ -138,3 +138,35 @@ def test_the_metrics_count_the_loop(aws: EmbeddedAws, detractor: dict[str, Any])
     everything = next(r for r in rows if r["segment"] == "all")
     assert status == 200 and everything["cases"] == 1 and everything["sla_kept"] == 1
     assert next(r for r in rows if r["segment"] == "enterprise")["cases"] == 1
+
+
+def test_what_the_bus_refuses_is_parked_and_redrive_publishes_it_with_its_ids(
+    aws: EmbeddedAws, detractor: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.events.models import EventsBackend
+
+    put_events = EventsBackend.put_events
+    monkeypatch.setattr(
+        EventsBackend,
+        "put_events",
+        lambda self, entries: [{"ErrorCode": "InternalFailure", "ErrorMessage": "injected"} for _ in entries],
+    )
+    opened = datetime.fromisoformat(detractor["opened_at"])
+    # The sweep escalates the case and the desk logs a contact; the bus takes none of their events.
+    assert sweep(aws, opened + timedelta(hours=25)) == [CASE]
+    assert act(aws, action="contact", by="Ben Lead", note="Called")[0] == 200
+    assert crm_messages(aws) == []
+    # A retry would find the work done: the sweep has nothing due, the contact is logged.
+    assert sweep(aws, opened + timedelta(hours=25)) == []
+
+    monkeypatch.setattr(EventsBackend, "put_events", put_events)  # the bus is back
+    assert aws.redrive().dead_letters["UnpublishedEvents"] == 2
+    delivered = crm_messages(aws)
+    assert [(m["source"], m["detail-type"]) for m in delivered] == [
+        ("npsops", "CaseEscalated"),
+        ("npsops", "CaseContacted"),
+    ]
+    case = CaseRepository(settings().cases_table).get(CASE)
+    assert case is not None
+    assert delivered[-1]["detail"]["event_id"] == f"CaseContacted:{CASE}#v{case.version}"
+    assert aws.redrive().dead_letters["UnpublishedEvents"] == 0

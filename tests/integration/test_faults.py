@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 
 from local.aws import EmbeddedAws
@@ -229,3 +230,34 @@ def test_a_case_write_that_landed_but_whose_answer_was_lost_still_announces_the_
     [case] = CaseRepository(settings().cases_table).all()
     # The SDK's retry found the case it had written: that is this response's case, announced once.
     assert case_opened_ids(aws) == Counter({case.case_id: 1})
+
+
+def test_the_publisher_parks_only_what_the_bus_refused_and_raises_where_it_cannot_park(
+    aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.events.models import EventsBackend
+
+    from shared.events import BUS_NAME
+    from shared.store.bus import EventPublisher
+    from shared.store.dynamo import StoreUnavailable
+
+    put_events = EventsBackend.put_events
+
+    def refuses_escalations(self: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        refused = {"ErrorCode": "ThrottlingException", "ErrorMessage": "injected"}
+        taken = iter(put_events(self, [e for e in entries if e["DetailType"] != "CaseEscalated"]))
+        return [refused if e["DetailType"] == "CaseEscalated" else next(taken) for e in entries]
+
+    monkeypatch.setattr(EventsBackend, "put_events", refuses_escalations)
+    entries = [
+        {"EventBusName": BUS_NAME, "Source": "npsops", "DetailType": kind, "Detail": {"event_id": kind}}
+        for kind in ("CaseOpened", "CaseEscalated", "CaseResolved")
+    ]
+    EventPublisher(aws.unpublished_queue_url).publish(entries)
+    assert sorted(m["detail-type"] for m in crm_messages(aws)) == ["CaseOpened", "CaseResolved"]
+    parked = boto3.client("sqs").receive_message(QueueUrl=aws.unpublished_queue_url, MaxNumberOfMessages=10)
+    assert [json.loads(m["Body"]) for m in parked["Messages"]] == [
+        {"source": "npsops", "detail-type": "CaseEscalated", "detail": {"event_id": "CaseEscalated"}}
+    ]
+    with pytest.raises(StoreUnavailable, match="1 events were not accepted by the bus"):
+        EventPublisher().publish(entries)
