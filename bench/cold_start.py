@@ -51,8 +51,9 @@ if sys.argv[1] == "floor":  # what every npsops function needs before any code o
 elif sys.argv[1] != "baseline":
     importlib.import_module(sys.argv[1])
 if sys.argv[2:] == ["clients"]:
-    # What the first request adds: each store module the function loaded creates its boto3 client
-    # on first use, in a functools.cache'd factory of no arguments (shared/store/*.py).
+    # What a first request adds, at most: each store module the function loaded creates its boto3
+    # client on first use, in a functools.cache'd factory of no arguments (shared/store/*.py). Some
+    # are used on a rare path only (the queue a publisher parks refused events in).
     for name, module in list(sys.modules.items()):
         if name.startswith("shared.store."):
             for factory in vars(module).values():
@@ -129,7 +130,7 @@ def measure(env: dict[str, str], runs: int) -> int:
     print(f"cold start: import-and-init, median of {runs} fresh processes each (tracing off, as locally)")
     if counts:
         print("  instr: instructions the import executes (valgrind, one run each, start-up subtracted);")
-        print("  +clients: and the boto3 clients the function's first request creates")
+        print("  +clients: and the boto3 clients of the store modules it loaded (a first request's, at most)")
         print(f"  {'':<40}{'wall':>8}      ratio  {'instr':>8}    ratio  +clients")
     print(f"  {'bare import boto3 + one client':<40}{baseline:8.1f} ms   1.00x{_counted(counts, 'baseline')}")
     worst: dict[str, float] = {}
