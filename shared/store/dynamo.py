@@ -90,7 +90,7 @@ def _from_dynamo(value: Any) -> Any:
 
 def put_if_absent(table: str, item: dict[str, Any]) -> bool:
     """Write an item once, keyed by its "pk". False (and nothing changed) when it already exists."""
-    return put_new(table, item) is None
+    return put_if(table, item, "attribute_not_exists(pk)")
 
 
 def put_new(table: str, item: dict[str, Any], key: str = "pk") -> dict[str, Any] | None:

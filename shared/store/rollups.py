@@ -442,4 +442,4 @@ class RollupRepository:
     def _first_mention(self, mention: dict[str, Any]) -> str:
         """Write the mention unless one exists; returns the response key of the one that stands."""
         stored = put_new(self._table, mention, key="sk")
-        return str((stored or mention)["response_key"])
+        return str((mention if stored is None else stored)["response_key"])
