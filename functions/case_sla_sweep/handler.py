@@ -1,4 +1,4 @@
-"""Scheduled (daily): escalate every case whose first-contact SLA has passed, one step up the
+"""Scheduled (hourly, functions/schedules.py): escalate every case whose first-contact SLA has passed, one step up the
 ladder CSM → CS lead → executive sponsor."""
 
 from typing import Any
