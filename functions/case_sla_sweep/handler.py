@@ -1,5 +1,5 @@
-"""Scheduled (hourly, functions/schedules.py): escalate every case whose first-contact SLA has passed, one step up the
-ladder CSM → CS lead → executive sponsor."""
+"""Scheduled (hourly, functions/schedules.py): escalate every case whose first-contact SLA has
+passed, one step up the ladder CSM → CS lead → executive sponsor."""
 
 from typing import Any
 
