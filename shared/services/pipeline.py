@@ -262,7 +262,7 @@ def open_cases(
     opened: list[str] = []
     events = list(outbox)
     for firing in firings:
-        opening = cases.open(case_from_firing(firing, account, now))
+        opening = cases.open(case_from_firing(firing, account, now), attempt=response.revision_key)
         if opening is None:
             continue  # this rule already fired for this account and quarter
         if opening.written:

@@ -281,7 +281,7 @@ class RenewalDesk:
         if opening is None:
             return []
         entries.append(case_opened_entry(opening.case, DEFAULT_PROGRAM, firing.response_id, self.bus_name))
-        return [opening.case.case_id] if opening.written else []
+        return [opening.case.case_id]
 
     def _checkpoint_entry(
         self,

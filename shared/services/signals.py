@@ -77,11 +77,9 @@ class AccountSignals:
             facts = self.facts(account, account_id, quarter, source)
             for firing in account_rules(facts, self.thresholds):
                 opening = self.cases.open(case_from_firing(firing, account, now))
-                if opening is None:
-                    continue
-                if opening.written:
+                if opening is not None:
                     opened.append(opening.case.case_id)
-                entries.append(case_opened_entry(opening.case, ACCOUNT_PROGRAM, source, self.bus_name))
+                    entries.append(case_opened_entry(opening.case, ACCOUNT_PROGRAM, source, self.bus_name))
             if (account_id, quarter) in changed_health:
                 as_of = changed_health[(account_id, quarter)]
                 entries.append(

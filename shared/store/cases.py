@@ -24,11 +24,12 @@ from shared.store.dynamo import (
 )
 
 AWAITING = "awaiting"
+OPENED_BY = "opened_by"  # the attempt that wrote the case, where its caller names one
 
 
 class Opened(NamedTuple):
-    """A case to announce as opened, and whether this call wrote it (False: an earlier try from the
-    same source did, and may have failed before its CaseOpened event was published)."""
+    """A case to announce as opened, and whether this call wrote it (False: an earlier try of the
+    same attempt did, and may have failed before its CaseOpened event was published)."""
 
     case: Case
     written: bool
@@ -42,19 +43,21 @@ class CaseRepository:
     def __init__(self, table_name: str) -> None:
         self._table = table_name
 
-    def open(self, case: Case) -> Opened | None:
+    def open(self, case: Case, attempt: str | None = None) -> Opened | None:
         """Open a case once; returns the case to announce as opened, or None.
 
         A case for the same firing that stands is left as it is. It is announced again when an
-        earlier try from the same source wrote it and nothing has changed it since: that try may
-        have failed before its CaseOpened event was published (a lost answer, a retried task, a
-        redriven execution, a batch sent again). The stored case is announced, so the event repeats
-        the first one, id and content, and consumers deduplicate it."""
-        stored = put_new(self._table, _item(case))
+        earlier try of the same `attempt` (the response pipeline's: the response revision) wrote it
+        and nothing has changed it since: that try may have failed before its CaseOpened event was
+        published (a lost answer, a retried task, a redriven execution). The stored case is
+        announced, so the event repeats the first one, id and content. Without an attempt, a
+        standing case is never announced again."""
+        item = _item(case) | ({OPENED_BY: attempt} if attempt else {})
+        stored = put_new(self._table, item)
         if stored is None:
             return Opened(case, written=True)
         standing = _case(stored)
-        if standing.response_id == case.response_id and standing.version == 0:
+        if attempt and stored.get(OPENED_BY) == attempt and standing.version == 0:
             return Opened(standing, written=False)
         return None
 
@@ -107,4 +110,4 @@ def _item(case: Case) -> dict[str, Any]:
 
 
 def _case(item: dict[str, Any]) -> Case:
-    return Case.model_validate({k: v for k, v in item.items() if k not in ("pk", AWAITING)})
+    return Case.model_validate({k: v for k, v in item.items() if k not in ("pk", AWAITING, OPENED_BY)})

@@ -31,32 +31,44 @@ def case(response_id: str = "generic-r-1", at: datetime = OPENED) -> Case:
     return case_from_firing(firing, None, at)
 
 
+REVISION = "generic-r-1"  # the response pipeline's attempt: the revision key (a first answer's is its key)
+
+
 def test_a_new_case_is_written_and_announced(aws: EmbeddedAws) -> None:
     cases = CaseRepository(settings().cases_table)
-    assert cases.open(case()) == Opened(case(), written=True)
+    assert cases.open(case(), attempt=REVISION) == Opened(case(), written=True)
     assert cases.get(case().case_id) == case()
 
 
-def test_a_retry_from_the_same_source_announces_the_case_its_first_try_wrote(aws: EmbeddedAws) -> None:
+def test_a_retry_of_the_same_attempt_announces_the_case_its_first_try_wrote(aws: EmbeddedAws) -> None:
     cases = CaseRepository(settings().cases_table)
-    cases.open(case())
+    cases.open(case(), attempt=REVISION)
     later = OPENED + timedelta(minutes=3)
     # The retry's case is built later: the stored one is announced, so the event repeats the first.
-    assert cases.open(case(at=later)) == Opened(case(), written=False)
+    assert cases.open(case(at=later), attempt=REVISION) == Opened(case(), written=False)
     assert cases.get(case().case_id) == case()
 
 
-def test_a_case_from_another_source_is_left_alone_and_not_announced(aws: EmbeddedAws) -> None:
+def test_a_case_another_attempt_opened_is_left_alone_and_not_announced(aws: EmbeddedAws) -> None:
     cases = CaseRepository(settings().cases_table)
-    cases.open(case())
-    assert cases.open(case(response_id="generic-r-2")) is None
+    cases.open(case(), attempt=REVISION)
+    # A revision of the same response fires the same rule: the case stands, announced once already.
+    assert cases.open(case(), attempt="generic-r-1.r1762164000000") is None
+    other = "generic-r-2"
+    assert cases.open(case(response_id="generic-r-2"), attempt=other) is None
     assert cases.get(case().case_id) == case()
+
+
+def test_without_an_attempt_a_standing_case_is_never_announced_again(aws: EmbeddedAws) -> None:
+    cases = CaseRepository(settings().cases_table)
+    assert cases.open(case()) == Opened(case(), written=True)
+    assert cases.open(case()) is None
 
 
 def test_a_case_that_has_moved_on_is_not_announced_again(aws: EmbeddedAws) -> None:
     cases = CaseRepository(settings().cases_table)
-    cases.open(case())
+    cases.open(case(), attempt=REVISION)
     cases.save(case().model_copy(update={"escalation_level": 1, "version": 1}))
-    assert cases.open(case()) is None
+    assert cases.open(case(), attempt=REVISION) is None
     stored = cases.get(case().case_id)
     assert stored is not None and stored.escalation_level == 1
