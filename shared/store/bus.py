@@ -44,7 +44,9 @@ class EventPublisher:
         refused: list[dict[str, Any]] = []
         errors: set[str] = set()
         for start in range(0, len(ready), _MAX_ENTRIES):
-            refused += _put(ready[start : start + _MAX_ENTRIES], errors)
+            left, why = _put(ready[start : start + _MAX_ENTRIES])
+            refused += left
+            errors |= why
         if refused:
             self._park(refused, errors)
 
@@ -77,17 +79,17 @@ def _as_delivered(entry: dict[str, Any]) -> str:
     return json.dumps(event)
 
 
-def _put(batch: list[dict[str, Any]], errors: set[str]) -> list[dict[str, Any]]:
-    """PutEvents, then once more for what failed; returns what the bus did not take."""
+def _put(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
+    """PutEvents, then once more for what failed; returns what the bus did not take, and why."""
+    errors: set[str] = set()
     for _ in range(2):
         try:
             result = _client().put_events(Entries=batch)
         except (ClientError, BotoCoreError) as error:
-            errors.add(error_code(error) if isinstance(error, ClientError) else type(error).__name__)
-            return batch
+            return batch, {error_code(error) if isinstance(error, ClientError) else type(error).__name__}
         if not result.get("FailedEntryCount"):
-            return []
+            return [], errors
         failed = [(e, r) for e, r in zip(batch, result["Entries"], strict=True) if "ErrorCode" in r]
         errors.update(r["ErrorCode"] for _, r in failed)
         batch = [e for e, _ in failed]
-    return batch
+    return batch, errors
