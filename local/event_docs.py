@@ -1,5 +1,6 @@
-"""docs/events/: one JSON Schema and one example event per detail type of shared/event_catalog.py
-CATALOG, and the fingerprint of every (detail type, version) ever published.
+"""docs/events/: one JSON Schema and one example event per detail type of shared/events/catalog.py
+CATALOG (the examples are local/event_examples.py), and the fingerprint of every (detail type,
+version) ever published.
 
 `npsops events schemas` (or `make events`) writes them; tests/unit/test_event_contract.py checks
 that they are up to date and that no model changed under a published version.
@@ -11,7 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.event_catalog import CATALOG, Catalog, CatalogEntry, event_schema, example_event
+from local.event_examples import example_event
+from shared.events.catalog import CATALOG, Catalog, CatalogEntry, event_schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "events"
 FINGERPRINTS = "fingerprints.json"
@@ -45,7 +47,7 @@ def changed_without_bump(catalog: Catalog = CATALOG, docs: Path = DOCS) -> list[
     return [
         f"{entry.detail_type.value}: {entry.model.__name__}'s schema changed under version "
         f"{entry.version} (recorded {recorded[fingerprint_key(entry)][:12]}, now "
-        f"{entry.fingerprint()[:12]}): bump its version in shared/event_catalog.py CATALOG, then "
+        f"{entry.fingerprint()[:12]}): bump its version in shared/events/catalog.py CATALOG, then "
         f"run `make events` (a version never released yet: delete its line from "
         f"docs/events/{FINGERPRINTS} instead)"
         for entry in catalog

@@ -1,5 +1,5 @@
 """The npsops event bus, its archive, the schema registry with every detail type's schema
-(shared/event_catalog.py), and one rule per RuleSpec in shared/events.py with its target."""
+(shared/events/catalog.py), and one rule per RuleSpec in shared/events/envelope.py with its target."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs import acknowledge
-from shared.event_catalog import CATALOG, SCHEMA_REGISTRY, event_schema
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES, RuleSpec
+from shared.events.catalog import CATALOG, SCHEMA_REGISTRY, event_schema
 from shared.store.dead_letters import UNPUBLISHED_EVENTS
 
 ARCHIVE_RETENTION = Duration.days(365)

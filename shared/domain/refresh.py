@@ -20,7 +20,7 @@ from shared.domain.accounts import Account, arr_tier
 from shared.domain.nps import BandCounts, NpsStat, change_exceeds_noise, nps_of
 from shared.domain.reports import AccountVotes, WeightedNps, Weighting, weighted_nps
 from shared.domain.signals import QUARTER_PATTERN, QuarterSignals
-from shared.domain.thresholds import Thresholds
+from shared.domain.thresholds import ThresholdChange, Thresholds
 from shared.domain.triggers import TriggerRule
 
 DIMENSIONS = ("portfolio", "segment", "arr_tier", "industry", "region", "lifecycle_stage", "product_line")
@@ -124,16 +124,6 @@ def segment_benchmarks(
 
 
 # --- recalibration ---------------------------------------------------------------------------------
-
-
-class ThresholdChange(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    name: str
-    old: float
-    new: float
-    changed: bool
-    reason: str
 
 
 class ThresholdSet(BaseModel):

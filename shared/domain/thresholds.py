@@ -129,3 +129,14 @@ class Thresholds(BaseModel):
         if "default" not in self.health_weights:
             raise ValueError('health_weights needs a "default" entry for segments without their own')
         return self
+
+
+# One value of a threshold set as a refresh recalibrated it (shared/domain/refresh.py), and why.
+class ThresholdChange(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    name: str
+    old: float
+    new: float
+    changed: bool
+    reason: str

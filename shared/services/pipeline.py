@@ -23,6 +23,8 @@ from shared.domain.themes import Theme
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
 from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
+from shared.events.data import AccountNpsChangedData, ResponseScoredData
+from shared.events.publish import case_opened_entry
 
 if TYPE_CHECKING:
     # Each step's own collaborators are imported where the step runs: one Lambda function runs one
@@ -45,23 +47,6 @@ class Scored(BaseModel):
     sentiment: Sentiment | None = None  # None when the answer has no comment
     sentiment_score: float | None = None
     events: list[Entry]
-
-
-class ResponseScoredData(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    response_key: str
-    contact_id: str
-    score: int
-    band: Band
-    play: Play
-    quarter: str
-    kind: str
-    touchpoint: str | None
-    comment: str | None
-    themes: list[Theme]
-    sentiment: Sentiment | None = None
-    sentiment_score: float | None = None
 
 
 def score(response: CanonicalResponse, bus_name: str, analyzer: TextAnalyzer) -> Scored:
@@ -107,19 +92,6 @@ class Aggregated(BaseModel):
     previous: NpsStat
     history: ContactScores  # the contact's recent scores, this one included
     events: list[Entry]
-
-
-class AccountNpsChangedData(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    quarter: str
-    kind: str
-    nps: NpsStat
-    previous_quarter: str
-    previous_nps: NpsStat
-    promoters: int
-    passives: int
-    detractors: int
 
 
 def aggregate(
@@ -257,7 +229,6 @@ def open_cases(
     now: datetime,
 ) -> CasesOpened:
     from shared.domain.cases import case_from_firing
-    from shared.event_data import case_opened_entry
 
     opened: list[str] = []
     events = list(outbox)

@@ -23,15 +23,15 @@ from shared.domain.quarters import next_quarter, previous_quarter, quarter_of
 from shared.domain.refresh import (
     AccountSnapshot,
     BacktestFiring,
-    ThresholdChange,
     backtest,
     fired,
     recalibrate,
     segment_benchmarks,
 )
 from shared.domain.rollup import RollupKey
-from shared.domain.thresholds import Thresholds
+from shared.domain.thresholds import ThresholdChange, Thresholds
 from shared.events import DetailType, envelope, put_events_entry
+from shared.events.data import ThresholdsRefreshedData
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.refresh import RefreshRepository
@@ -66,22 +66,6 @@ class ThresholdsRecalibrated(BaseModel):
     based_on: str
     changes: list[ThresholdChange]
     created: bool  # False on a re-run: the stored set stands
-
-
-class ThresholdsRefreshedData(BaseModel):
-    """The quarterly refresh's result: the new threshold set and what it would have changed."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    quarter: str
-    version: str
-    based_on: str
-    changes: list[ThresholdChange]
-    accounts: int
-    fired_old: int
-    fired_new: int
-    only_old: list[str]
-    only_new: list[str]
 
 
 def quarter_to_close(scheduled_at: datetime) -> str:
@@ -253,29 +237,6 @@ def replay(service: QuarterlyRefresh, first: str, last: str, thresholds: Thresho
         accounts=len(directory),
         fired=firings,
         by_rule=dict(sorted(by_rule.items())),
-    )
-
-
-def example_thresholds_refreshed() -> ThresholdsRefreshedData:
-    """For the event catalog (shared/event_catalog.py, docs/events)."""
-    change = ThresholdChange(
-        name="nps_drop_points",
-        old=10.0,
-        new=35.0,
-        changed=True,
-        reason="raised: the median account's quarter-over-quarter noise is 31.4 points (48 accounts), "
-        "above the 10.0-point threshold, so most drops it caught were noise",
-    )
-    return ThresholdsRefreshedData(
-        quarter="2026-Q3",
-        version="2026-Q3-refresh",
-        based_on="defaults-v1",
-        changes=[change],
-        accounts=200,
-        fired_old=41,
-        fired_new=17,
-        only_old=["nps-drop-review#acct-007#2026-Q3#customer"],
-        only_new=[],
     )
 
 

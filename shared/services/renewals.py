@@ -31,6 +31,7 @@ from shared.domain.surveys import SurveyCandidate, Touchpoint
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring, TriggerRule
 from shared.events import DetailType, envelope, put_events_entry
+from shared.events.publish import case_opened_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository
@@ -275,7 +276,6 @@ class RenewalDesk:
         if firing is None:
             return []
         from shared.domain.cases import case_from_firing
-        from shared.event_data import case_opened_entry
 
         opening = self.cases.open(case_from_firing(firing, account, now))
         if opening is None:

@@ -19,7 +19,7 @@ from shared.domain.rollup import RollupKey
 from shared.domain.signals import Commercial, Signal
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring
-from shared.event_data import account_health_changed_entry, case_opened_entry
+from shared.events.publish import account_health_changed_entry, case_opened_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from shared.config import SurveySettings
 from shared.domain.contacts import Contact, lookup_keys
@@ -38,44 +38,10 @@ from shared.domain.surveys import (
     relational_due,
 )
 from shared.events import DetailType, envelope, put_events_entry
+from shared.events.data import SurveyRequestedData, SurveySuppressedData
 from shared.store.bus import EventPublisher
 from shared.store.contacts import ContactRepository
 from shared.store.surveys import SurveyRepository, sent_survey
-
-
-class SurveyRequestedData(BaseModel):
-    """Ask this contact, through this vendor connection, about this touchpoint."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    request_id: str
-    account_id: str
-    contact_id: str
-    email: str
-    program: str
-    kind: str  # relational | transactional
-    touchpoint: str
-    due_at: datetime
-    connection: str  # which vendor connection sends it (the API destination's)
-    delay_seconds: int = Field(ge=0)  # Delighted's `delay`: wait this long before sending
-    source: str  # what asked for it: the planner, a case id, a renewal
-    properties: dict[str, str]  # passed to the vendor, and back to us with the answer
-
-
-class SurveySuppressedData(BaseModel):
-    """A survey that was due and not sent, and the fatigue rule that stopped it."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    request_id: str
-    account_id: str
-    contact_id: str
-    program: str
-    touchpoint: str
-    due_at: datetime
-    reason: SuppressionReason
-    detail: str
-    source: str
 
 
 class SurveyOutcome(BaseModel):
@@ -313,45 +279,6 @@ class SurveyPlanner:
                     already_decided=already and item["decision"] != Decision.PENDING.value,
                 )
         raise LookupError(f"survey request {candidate.request_id} was not stored")
-
-
-# Examples for the event catalog (shared/event_catalog.py, docs/events).
-_EXAMPLE_DUE = datetime(2026, 11, 2, tzinfo=UTC)
-
-
-def example_survey_requested() -> SurveyRequestedData:
-    from shared.event_catalog import EXAMPLE_REQUEST_ID
-
-    return SurveyRequestedData(
-        request_id=EXAMPLE_REQUEST_ID,
-        account_id="acct-021",
-        contact_id="c-4411",
-        email="dana@example.com",
-        program="customer",
-        kind="relational",
-        touchpoint="relational",
-        due_at=_EXAMPLE_DUE,
-        connection="delighted-main",
-        delay_seconds=0,
-        source="planner",
-        properties={"account_id": "acct-021", "contact_id": "c-4411", "survey_request": EXAMPLE_REQUEST_ID},
-    )
-
-
-def example_survey_suppressed() -> SurveySuppressedData:
-    from shared.event_catalog import EXAMPLE_REQUEST_ID
-
-    return SurveySuppressedData(
-        request_id=EXAMPLE_REQUEST_ID,
-        account_id="acct-021",
-        contact_id="c-4411",
-        program="customer",
-        touchpoint="relational",
-        due_at=_EXAMPLE_DUE,
-        reason=SuppressionReason.MIN_GAP,
-        detail="last survey 2026-10-01 (32 days ago, minimum 60)",
-        source="planner",
-    )
 
 
 def survey_planner(settings: SurveySettings) -> SurveyPlanner:

@@ -21,7 +21,7 @@ from shared.crm import CrmDestination, CrmMapping, destinations
 from shared.crm.hubspot import HUBSPOT
 from shared.crm.salesforce import SALESFORCE
 from shared.crm.slack import SLACK
-from shared.event_catalog import CATALOG, event_schema
+from shared.events.catalog import CATALOG, event_schema
 
 CRM_CONFIG = {
     "hubspot": {"secret_name": "npsops/crm/hubspot"},

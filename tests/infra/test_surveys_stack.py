@@ -22,7 +22,7 @@ from infra.constructs.surveys import (
     Surveys,
     SurveyVendorSettings,
 )
-from shared.services.surveys import example_survey_requested
+from local.event_examples import example_survey_requested
 
 
 def _build(vendor: dict[str, Any] | None) -> tuple[Stack, Surveys, Template]:

@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel
 
 import shared.domain
+import shared.events
 import shared.services
 
 
@@ -38,7 +39,6 @@ def test_a_pipeline_step_does_not_load_the_other_steps_rules_and_repositories() 
         "shared.store.accounts",
         "shared.store.signals",
         "shared.store.cases",
-        "shared.event_data",  # open-cases' CaseOpened entry, with the signals' health rules
     ]
     assert _loaded_after("import shared.services.pipeline", others) == []
 
@@ -49,7 +49,7 @@ def test_services_that_open_cases_do_not_load_the_pipeline(service: str) -> None
 
 
 def test_the_renewal_desk_loads_the_signal_rules_and_case_opening_only_to_decide() -> None:
-    unneeded = ["shared.services.signals", "shared.event_data", "shared.services.cases"]
+    unneeded = ["shared.services.signals", "shared.domain.account_rules", "shared.services.cases"]
     assert _loaded_after("import shared.services.renewals", unneeded) == []
 
 
@@ -73,8 +73,8 @@ def _function_environment() -> dict[str, str]:
     [
         # Signal rules: only a signal chunk needs them, and only the renewal decisions.
         ("import_chunk", ["shared.services.signals", "shared.domain.account_rules"]),
-        ("renewal_scanner", ["shared.services.signals", "shared.event_data", "shared.services.cases"]),
-        ("renewal_checkpoints", ["shared.services.signals", "shared.event_data"]),
+        ("renewal_scanner", ["shared.services.signals", "shared.services.cases"]),
+        ("renewal_checkpoints", ["shared.services.signals"]),
         # VADER's lexicon: read on the first comment.
         ("score", ["vaderSentiment.vaderSentiment"]),
     ],
@@ -121,19 +121,24 @@ def test_the_generic_intake_format_does_not_load_the_vendor_parsers() -> None:
     assert _loaded_after("from shared.vendors import FORMATS", parsers) == parsers
 
 
-def test_publishing_an_event_loads_only_its_own_data_model() -> None:
+def test_publishing_an_event_loads_no_service_and_no_signal_rules() -> None:
     publish = """
 from datetime import UTC, datetime
-from shared.event_catalog import CATALOG
+from shared.domain.cases import Case
 from shared.events import DetailType, envelope
-case = CATALOG.entry(DetailType.CASE_OPENED).example()
-envelope(DetailType.CASE_OPENED, "s", datetime.now(UTC), "c", "a", "customer", case)
+at = datetime.now(UTC)
+case = Case(case_id="c", rule="r", account_id="a", quarter="2026-Q4", owner="o", owner_role="csm",
+            status="open", sla_hours=24, opened_at=at, due_at=at, summary="s", evidence={},
+            response_id="r", history=[])
+envelope(DetailType.CASE_OPENED, "s", at, "c", "a", "customer", case)
 """
+    # Every event's model is in the events package, a leaf: publishing loads no service and no
+    # signal rules.
     others = [
         "shared.services.refresh",
         "shared.services.surveys",
         "shared.services.pipeline",
-        "shared.event_data",
+        "shared.domain.account_rules",
     ]
     assert _loaded_after(publish, others) == []
 
@@ -160,7 +165,8 @@ def _deferred_models_outside_the_domain() -> list[type[BaseModel]]:
     """The services', the event envelope's and event data, the vendors' shared shapes and the scheduled
     event: a function imports many of them and uses few."""
     names = [f"shared.services.{info.name}" for info in pkgutil.iter_modules(shared.services.__path__)]
-    names += ["shared.events", "shared.event_data", "shared.vendors.base", "functions.schedules"]
+    names += [f"shared.events.{info.name}" for info in pkgutil.iter_modules(shared.events.__path__)]
+    names += ["shared.vendors.base", "functions.schedules"]
     return [model for name in names for model in _models_of(name)]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from local.crm_sink import render
+from local.event_examples import example_event
 from shared.crm import CrmDestination, CrmMapping, InputTransform, MissingPath, UnsafeValue, destinations
 from shared.crm.hubspot import HUBSPOT
 from shared.crm.salesforce import SALESFORCE, endpoint
@@ -25,8 +26,8 @@ from shared.domain.account_rules import theme_routing
 from shared.domain.cases import case_from_firing
 from shared.domain.themes import Theme
 from shared.domain.thresholds import Thresholds
-from shared.event_catalog import CATALOG, example_event
 from shared.events import DetailType
+from shared.events.catalog import CATALOG
 
 HUBSPOT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 SALESFORCE_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*__c$")

@@ -20,17 +20,25 @@ from local.event_docs import (
     rendered,
     write,
 )
-from shared.event_catalog import CATALOG, Catalog, CatalogEntry, event_schema, example_event
+from local.event_examples import EXAMPLES, example_data, example_event
 from shared.events import DetailType, envelope
+from shared.events.catalog import CATALOG, Catalog, CatalogEntry, event_schema
 
 FIX = "run `make events` (npsops events schemas) and commit docs/events/"
 
 
 def test_every_detail_type_has_a_model_in_the_catalog() -> None:
     assert CATALOG.missing() == [], (
-        f"{[t.value for t in CATALOG.missing()]} have no entry in shared/event_catalog.py CATALOG: "
-        "register each with its pydantic data model, version '1', a description and an example"
+        f"{[t.value for t in CATALOG.missing()]} have no entry in shared/events/catalog.py CATALOG: "
+        "register each with its pydantic data model, version '1' and a description"
     )
+
+
+def test_every_detail_type_has_an_example_for_the_docs() -> None:
+    missing = [t.value for t in DetailType if t not in EXAMPLES]
+    assert missing == [], f"{missing}: add an example to local/event_examples.py EXAMPLES"
+    for entry in CATALOG:
+        assert isinstance(example_data(entry.detail_type), entry.model)
 
 
 @pytest.mark.parametrize("entry", list(CATALOG), ids=lambda e: e.detail_type.value)
@@ -79,9 +87,7 @@ class After(BaseModel):
 
 
 def _catalog(model: type[BaseModel], version: str) -> Catalog:
-    return Catalog(
-        CatalogEntry(DetailType.RESPONSE_SCORED, model, version, "test", lambda: model(score=3), "r-1")
-    )
+    return Catalog(CatalogEntry(DetailType.RESPONSE_SCORED, model, version, "test"))
 
 
 def test_a_changed_model_under_the_same_version_is_refused_until_bumped(tmp_path: Path) -> None:
@@ -101,7 +107,9 @@ def test_a_changed_model_under_the_same_version_is_refused_until_bumped(tmp_path
 def test_envelope_carries_the_data_version_and_refuses_another_model() -> None:
     entry = CATALOG.entry(DetailType.RESPONSE_SCORED)
     at = example_event(entry)["detail"]["occurred_at"]
-    event = envelope(DetailType.RESPONSE_SCORED, "r-1", at, "r-1", "acme", "customer", entry.example())
+    event = envelope(
+        DetailType.RESPONSE_SCORED, "r-1", at, "r-1", "acme", "customer", example_data(entry.detail_type)
+    )
     assert event.data_version == entry.version and event.envelope_version == "1"
     with pytest.raises(TypeError, match="ResponseScoredData"):
         envelope(DetailType.RESPONSE_SCORED, "r-1", at, "r-1", "acme", "customer", Before(score=3))

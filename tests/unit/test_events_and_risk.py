@@ -1,16 +1,16 @@
 import json
 from datetime import UTC, datetime
 
+from local.event_examples import example_data
 from shared.domain.nps import BandCounts, nps_of
 from shared.domain.risk import account_risk
-from shared.event_catalog import CATALOG
 from shared.events import SOURCE, DetailType, envelope, put_events_entry
 from statemachines import RESPONSE_PIPELINE
 
 
 def test_the_envelope_is_versioned_and_its_id_is_derived_from_what_happened() -> None:
     at = datetime(2026, 11, 2, tzinfo=UTC)
-    data = CATALOG.entry(DetailType.RESPONSE_SCORED).example()
+    data = example_data(DetailType.RESPONSE_SCORED)
     first = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", data)
     again = envelope(DetailType.RESPONSE_SCORED, "generic-r1", at, "generic-r1", "acme", "customer", data)
     assert first.event_id == again.event_id == "ResponseScored:generic-r1"
