@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from statemachines import STATE_MACHINES, StateMachineSpec
+
+if TYPE_CHECKING:
+    from functions.schedules import ScheduleSpec
 
 # Lambda's own START, END and REPORT lines (~300 bytes an invocation, most of a step's log bytes) are
 # platform logs at INFO; at WARN only the platform's warnings (timeouts, out of memory) are kept.
@@ -291,3 +297,14 @@ API_FUNCTIONS = tuple(f for f in FUNCTIONS if f.routes)
 def route_for(method: str, path: str) -> tuple[FunctionSpec, Route] | None:
     """The route a request takes and the function behind it, as API Gateway would pick them."""
     return next(((f, r) for f in API_FUNCTIONS for r in f.routes if r.matches(method, path)), None)
+
+
+def resolve_target(spec: ScheduleSpec) -> FunctionSpec | StateMachineSpec:
+    """The function or state machine a schedule of functions/schedules.py fires. Here, not beside
+    the schedules: the scheduled handlers import those, and their Lambda asset holds functions/
+    only, while CDK and the local runtime read this catalog and statemachines/."""
+    targets: dict[str, FunctionSpec | StateMachineSpec] = {f.name: f for f in FUNCTIONS}
+    targets |= {m.name: m for m in STATE_MACHINES}
+    if spec.target not in targets:
+        raise KeyError(f"schedule {spec.name}: no function or state machine named {spec.target!r}")
+    return targets[spec.target]

@@ -12,13 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-
-if TYPE_CHECKING:
-    from functions.catalog import FunctionSpec
-    from statemachines import StateMachineSpec
 
 # Scheduler substitutes this context attribute into the target input when the schedule fires.
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
@@ -65,20 +61,6 @@ def execution_name(spec: ScheduleSpec, at: datetime) -> str:
     """A state machine target's execution name for one firing: the same firing, the same name, so a
     re-run of that firing is recognised (StartExecution refuses a second execution of one name)."""
     return f"{spec.name}-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}"[:80]
-
-
-def resolve_target(spec: ScheduleSpec) -> FunctionSpec | StateMachineSpec:
-    # Imported here: handlers import this module for ScheduledEvent, and the Lambda asset holds
-    # functions/ only; statemachines/ is read by CDK and the local runtime, which call this. The
-    # catalog too: a scheduled handler's cold start has no use for every function's definition.
-    from functions.catalog import FUNCTIONS
-    from statemachines import STATE_MACHINES
-
-    targets: dict[str, FunctionSpec | StateMachineSpec] = {f.name: f for f in FUNCTIONS}
-    targets |= {m.name: m for m in STATE_MACHINES}
-    if spec.target not in targets:
-        raise KeyError(f"schedule {spec.name}: no function or state machine named {spec.target!r}")
-    return targets[spec.target]
 
 
 def schedule_named(name: str) -> ScheduleSpec:

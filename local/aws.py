@@ -18,8 +18,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec
-from functions.schedules import execution_name, resolve_target, schedule_named, scheduled_event
+from functions.catalog import FUNCTIONS, INTAKE, FunctionSpec, resolve_target
+from functions.schedules import execution_name, schedule_named, scheduled_event
 from local import clock, moto_patches
 from local.crm_sink import LocalCrm, provision
 from shared.config import Settings

@@ -18,8 +18,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from functions.catalog import FunctionSpec
-from functions.schedules import SCHEDULES, ScheduleSpec, resolve_target
+from functions.catalog import FunctionSpec, resolve_target
+from functions.schedules import SCHEDULES, ScheduleSpec
 from infra.constructs import acknowledge
 
 # A firing Scheduler could not deliver is retried for up to a day (a daily job is still worth doing

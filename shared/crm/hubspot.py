@@ -8,7 +8,7 @@ properties to create once in HubSpot (number, date-time, single-line text, boole
 
 from __future__ import annotations
 
-from shared.crm import CrmDestination, account_mapping
+from shared.crm.mapping import CrmDestination, account_mapping
 
 API_BASE = "https://api.hubapi.com"
 ENDPOINT = f"{API_BASE}/crm/v3/objects/companies/*"

@@ -8,7 +8,7 @@ Account fields to create once; the external id field is configuration (CDK conte
 
 from __future__ import annotations
 
-from shared.crm import CrmDestination, account_mapping
+from shared.crm.mapping import CrmDestination, account_mapping
 
 DEFAULT_API_VERSION = "v62.0"
 DEFAULT_EXTERNAL_ID_FIELD = "Npsops_Account_Id__c"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.crm import CrmDestination, CrmMapping, detail_types
+from shared.crm.mapping import CrmDestination, CrmMapping, detail_types
 from shared.domain.models import Band
 from shared.domain.triggers import TriggerRule
 from shared.events import DetailType

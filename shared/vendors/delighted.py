@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from shared.vendors import decoding as d
+import shared.vendors.decoding as d
 from shared.vendors.base import Answer, Connection, Delivery, Ignored, Parsed
 
 SIGNATURE_HEADER = "X-Delighted-Webhook-Signature"

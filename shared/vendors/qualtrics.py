@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from shared.vendors import decoding as d
+import shared.vendors.decoding as d
 from shared.vendors.base import (
     Answer,
     Connection,

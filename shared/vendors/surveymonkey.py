@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from shared.vendors import decoding as d
+import shared.vendors.decoding as d
 from shared.vendors.base import Answer, Connection, Delivery, Ignored, Notification, Parsed, PayloadError
 
 SIGNATURE_HEADER = "Sm-Signature"

@@ -13,7 +13,7 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from shared.vendors import decoding as d
+import shared.vendors.decoding as d
 from shared.vendors.base import Answer, Connection, Delivery, Ignored, Parsed
 
 SIGNATURE_HEADER = "Typeform-Signature"

@@ -12,7 +12,7 @@ import json
 import re
 from datetime import datetime
 
-from shared.vendors import decoding as d
+import shared.vendors.decoding as d
 from shared.vendors.base import Answer, Connection, Delivery, Ignored, Parsed, PayloadError
 
 SIGNATURE_HEADER = "X-Wootric-Signature"

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from functions.catalog import SCORE
+from functions.catalog import SCORE, resolve_target
 from functions.schedules import (
     SCHEDULES,
     ScheduledEvent,
     ScheduleSpec,
     execution_name,
-    resolve_target,
     scheduled_event,
 )
 from statemachines import BULK_IMPORT
