@@ -1,1 +1,1 @@
-"""The npsops CDK app: one stack, one construct per capability (see DESIGN.md §2 and §4)."""
+"""The npsops CDK app: one stack, one construct per capability (docs/architecture.md#the-cdk-stack)."""

@@ -22,7 +22,7 @@ from infra.constructs import LOG_RETENTION, acknowledge
 THROTTLE_RATE_LIMIT = 100
 THROTTLE_BURST_LIMIT = 200
 
-# One JSON line per request, with the HTTP API's context variables (DESIGN.md §6: JSON logs).
+# One JSON line per request, with the API's context variables (docs/operators.md#alarms-dashboard-and-logs).
 ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     json.dumps(
         {

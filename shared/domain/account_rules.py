@@ -1,4 +1,4 @@
-"""Triggers 3-7 of DESIGN.md §3 as small pure rules over an account·quarter's NPS and signals.
+"""Triggers 3-7 (docs/cs-leads.md#triggers) as small pure rules over an account·quarter's NPS and signals.
 
 Three entry points, by what the caller has in hand:
 

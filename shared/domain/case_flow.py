@@ -4,9 +4,10 @@
       │                                                               └──► reopened: contact, resolve again
       └─(first-contact SLA missed)─► escalated: CSM → CS lead → executive sponsor, each with a fresh SLA
 
-The SLA is the time to first contact (DESIGN.md §3: outreach within 24-48 h). Acknowledging a case
-says someone has it, but only a logged contact stops the ladder. Resolving a detractor case asks the
-contact again (a follow-up survey); its answer verifies the recovery or reopens the case.
+The SLA is the time to first contact (docs/cs-leads.md#cases-and-the-closed-loop: outreach within
+24-48 h). Acknowledging a case says someone has it, but only a logged contact stops the ladder.
+Resolving a detractor case asks the contact again (a follow-up survey); its answer verifies the
+recovery or reopens the case.
 
 Pure: every function takes the case and the time and returns the changed case (version + 1), or
 raises CaseActionRefused for a step the case's status does not allow.

@@ -1,5 +1,5 @@
 """A contact's most recent scores, newest last: enough to see a decline over consecutive surveys
-(DESIGN.md §3 trigger 6: 8 → 6 → 4) without reading the contact's whole response history."""
+(docs/cs-leads.md#triggers, trigger 6: 8 → 6 → 4) without reading the contact's whole response history."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Account health, 0-100 per account·quarter: usage 40% + support 20% + NPS 20% + engagement 20%
-(DESIGN.md §3), the weights configurable per segment (`Thresholds.health_weights`).
+(docs/cs-leads.md#health), the weights configurable per segment (`Thresholds.health_weights`).
 
 Each input is first turned into a 0-100 component, higher is healthier:
 

@@ -1,8 +1,9 @@
 """The QBR pack's rules: the agenda by band and the "You said / we did / outcome" record of a case.
 
-The agenda follows the account's band (shared/domain/reports.py account_band) as DESIGN.md §3 plays
-follow a score: 0-6 problem resolution, 7-8 optimization, 9-10 expansion and advocacy. Its items come
-from what the account told us (open cases, their themes) and what we know (health inputs, references).
+The agenda follows the account's band (shared/domain/reports.py account_band) as the plays of
+docs/cs-leads.md#scores-bands-and-plays follow a score: 0-6 problem resolution, 7-8 optimization,
+9-10 expansion and advocacy. Its items come from what the account told us (open cases, their themes)
+and what we know (health inputs, references).
 
 A case records `root_cause`, `action_taken` and `outcome` as its loop closes; until then the record
 shows its latest status note (marked as such) and its status, rather than inventing either.

@@ -1,4 +1,5 @@
-"""The pre-renewal escalation's policy (DESIGN.md §3), one renewal of one account at a time.
+"""The pre-renewal escalation's policy (docs/cs-leads.md#the-pre-renewal-escalation), one renewal
+of one account at a time.
 
     window opens (renewal - 90 d) ─► checkpoint 1: ask the pre-renewal survey, wait for the answer
       ─► checkpoint 2: < 7 recovery plan (CS lead) · 7 watch · ≥ 8 expansion · no answer: risk, CSM outreach

@@ -1,4 +1,4 @@
-"""Bands and plays by score (DESIGN.md §3)."""
+"""Bands and plays by score (docs/cs-leads.md#scores-bands-and-plays)."""
 
 from __future__ import annotations
 

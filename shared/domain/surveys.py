@@ -71,7 +71,8 @@ class Decision(StrEnum):
 
 
 class FatiguePolicy(BaseModel):
-    """Server-side fatigue rules (DESIGN.md §3: at most 2-3 a year, a minimum gap, an account cap)."""
+    """Server-side fatigue rules (docs/cs-leads.md#surveys-and-fatigue: at most 3 a year, a minimum gap,
+    an account cap)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 

@@ -1,4 +1,5 @@
-"""The versioned threshold set every rule reads. Defaults are DESIGN.md §3's; all are configuration."""
+"""The versioned threshold set every rule reads. Its defaults are listed in
+docs/cs-leads.md#thresholds-and-their-defaults; all are configuration."""
 
 from __future__ import annotations
 

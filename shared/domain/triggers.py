@@ -19,7 +19,7 @@ from shared.domain.thresholds import Thresholds
 class TriggerRule(StrEnum):
     DETRACTOR_RECOVERY = "detractor-recovery"
     NPS_DROP_REVIEW = "nps-drop-review"
-    # DESIGN.md §3 triggers 3-7 (shared/domain/account_rules.py).
+    # Triggers 3-7 of docs/cs-leads.md#triggers (shared/domain/account_rules.py).
     CHURN_RISK = "churn-risk"  # 3: NPS drop and usage drop in the same quarter
     SUPPORT_ESCALATION = "support-escalation"  # 4: NPS drop and support tickets up
     THEME_ROUTING = "theme-routing"  # 5: one theme from many accounts, routed to its owning team
