@@ -10,7 +10,8 @@ from typing import Any
 from shared.config import SurveySettings
 from shared.domain.quarters import quarter_of
 from shared.domain.thresholds import Thresholds
-from shared.services.refresh import quarterly_refresh, replay
+from shared.services.refresh import replay
+from shared.wiring.refresh import quarterly_refresh
 
 
 def replay_view(first_day: date, thresholds: Thresholds, last_day: date) -> dict[str, Any]:

@@ -6,12 +6,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
 from shared.observability import lambda_handler
-from shared.services.pipeline import aggregate
-from shared.services.steps import AggregateStep
-from shared.store.rollups import RollupRepository
+from shared.services.pipeline import AggregateStep
+from shared.wiring.pipeline import aggregate
 
-settings = Settings.from_env()
-rollups = RollupRepository(settings.rollups_table)
+run = aggregate(Settings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 AggregateStep.model_rebuild()
@@ -19,7 +17,4 @@ AggregateStep.model_rebuild()
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = AggregateStep.model_validate(event)
-    return aggregate(
-        step.response, step.outbox, rollups, settings.thresholds, settings.event_bus_name
-    ).model_dump(mode="json")
+    return run(AggregateStep.model_validate(event)).model_dump(mode="json")

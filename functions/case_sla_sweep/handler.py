@@ -9,11 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.schedules import ScheduledEvent
 from shared.config import SurveySettings
 from shared.observability import lambda_handler, metrics
-from shared.services.cases import case_desk
-from shared.services.surveys import survey_planner
+from shared.wiring.closed_loop import case_desk
 
-settings = SurveySettings.from_env()
-desk = case_desk(settings, survey_planner(settings))
+desk = case_desk(SurveySettings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 ScheduledEvent.model_rebuild()

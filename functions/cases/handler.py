@@ -20,16 +20,13 @@ from pydantic import Field
 
 from functions.api import Api, HttpError, not_found
 from shared.config import SurveySettings
-from shared.domain.case_flow import CaseActionRefused
-from shared.domain.case_metrics import CaseMetrics, case_metrics
+from shared.domain.case_metrics import CaseMetrics
 from shared.domain.cases import Case, CaseStatus
 from shared.observability import lambda_handler, metrics
-from shared.services.cases import CaseAction, CaseNotFound, case_desk
-from shared.services.surveys import survey_planner
-from shared.store.cases import CaseConflict
+from shared.services.cases import CaseAction, CaseActionRefused, CaseConflict, CaseNotFound
+from shared.wiring.closed_loop import case_desk
 
-settings = SurveySettings.from_env()
-desk = case_desk(settings, survey_planner(settings))
+desk = case_desk(SurveySettings.from_env())
 app = Api()
 
 
@@ -39,27 +36,20 @@ def list_cases(
     account_id: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
     status: CaseStatus | None = None,
 ) -> list[Case]:
-    if owner:
-        found = desk.cases.for_owner(owner)
-    elif account_id:
-        found = desk.cases.for_account(account_id)
-    else:
-        found = desk.cases.all()
-    return sorted((c for c in found if status is None or c.status is status), key=lambda c: c.due_at)
+    return desk.find(owner, account_id, status)
 
 
 @app.get("/v1/cases/metrics", summary="Save rate, time to first contact and recovery, SLAs kept")
 def get_metrics() -> list[CaseMetrics]:
-    segments = {a.account_id: a.segment for a in desk.accounts.all()}
-    return case_metrics(desk.cases.all(), segments)
+    return desk.metrics()
 
 
 @app.get("/v1/cases/{case_id}", summary="One case with its status history")
 def get_case(case_id: str) -> Case:
-    case = desk.cases.get(case_id)
-    if case is None:
-        raise not_found(f"no case {case_id}")
-    return case
+    try:
+        return desk.get(case_id)
+    except CaseNotFound as missing:
+        raise not_found(f"no case {missing}") from missing
 
 
 @app.post("/v1/cases/{case_id}/actions", summary="Acknowledge, log a contact, or resolve a case")

@@ -6,11 +6,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import ImportSettings
 from shared.observability import lambda_handler
-from shared.services.bulk_import import SummarizeRequest, summarize
-from shared.store.import_files import ImportFiles
+from shared.services.bulk_import import SummarizeRequest
+from shared.wiring.imports import summarizer
 
-settings = ImportSettings.from_env()
-files = ImportFiles(settings.imports_bucket)
+summarize = summarizer(ImportSettings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 SummarizeRequest.model_rebuild()
@@ -18,4 +17,4 @@ SummarizeRequest.model_rebuild()
 
 @lambda_handler(correlation_id_path="import.import_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return summarize(SummarizeRequest.model_validate(event), files).model_dump(mode="json")
+    return summarize(SummarizeRequest.model_validate(event)).model_dump(mode="json")

@@ -9,13 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.schedules import ScheduledEvent
 from shared.config import Settings
 from shared.observability import lambda_handler, logger, metrics
-from shared.services.reconcile import reconcile
-from shared.store.responses import ResponseRepository
-from shared.store.rollups import RollupRepository
+from shared.wiring.reconcile import reconciliation
 
-settings = Settings.from_env()
-responses = ResponseRepository(settings.responses_table)
-rollups = RollupRepository(settings.rollups_table)
+reconcile = reconciliation(Settings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 ScheduledEvent.model_rebuild()
@@ -24,7 +20,7 @@ ScheduledEvent.model_rebuild()
 @lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ScheduledEvent.model_validate(event)  # a schedule's firing; the work does not depend on its time
-    report = reconcile(responses, rollups, repair=True)
+    report = reconcile(repair=True)
     metrics.add_metric(name="RollupsDrifted", unit=MetricUnit.Count, value=len(report.drifted))
     if report.drifted:  # drift means a counter moved without its response, or the reverse: look why
         logger.warning(

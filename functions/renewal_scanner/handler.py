@@ -9,11 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.schedules import ScheduledEvent
 from shared.config import RenewalSettings
 from shared.observability import lambda_handler, metrics
-from shared.services.renewals import renewal_desk
-from shared.services.surveys import survey_planner
+from shared.wiring.closed_loop import renewal_desk
 
-settings = RenewalSettings.from_env()
-desk = renewal_desk(settings, survey_planner(settings))
+desk = renewal_desk(RenewalSettings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 ScheduledEvent.model_rebuild()

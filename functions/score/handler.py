@@ -7,13 +7,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import Settings
 from shared.observability import lambda_handler, metrics
-from shared.services.pipeline import score
-from shared.services.steps import ResponseStep
-from shared.store.comprehend import text_analyzer
+from shared.services.pipeline import ResponseStep
+from shared.wiring.pipeline import score
 
-settings = Settings.from_env()
-# Sentiment and themes: the embedded lexicon analyzer, or Amazon Comprehend where TEXT_ANALYZER says so.
-analyzer = text_analyzer()
+run = score(Settings.from_env())
 
 # The event every invocation parses: its validator is built during init, not on the first call.
 ResponseStep.model_rebuild()
@@ -21,7 +18,6 @@ ResponseStep.model_rebuild()
 
 @lambda_handler(correlation_id_path="response_key")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = ResponseStep.model_validate(event)
-    scored = score(step.response, settings.event_bus_name, analyzer)
+    scored = run(ResponseStep.model_validate(event))
     metrics.add_metric(name=f"Responses{scored.band.title()}", unit=MetricUnit.Count, value=1)
     return scored.model_dump(mode="json")

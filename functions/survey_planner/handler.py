@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.schedules import ScheduledEvent
 from shared.config import SurveySettings
 from shared.observability import lambda_handler, metrics
-from shared.services.surveys import survey_planner
+from shared.wiring.closed_loop import survey_planner
 
 planner = survey_planner(SurveySettings.from_env())
 

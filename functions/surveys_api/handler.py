@@ -17,7 +17,8 @@ from functions.api import Api
 from shared.config import SurveySettings
 from shared.domain.surveys import Milestone
 from shared.observability import lambda_handler
-from shared.services.surveys import SurveyOutcome, SurveysReport, survey_planner
+from shared.services.surveys import SurveyOutcome, SurveysReport
+from shared.wiring.closed_loop import survey_planner
 
 settings = SurveySettings.from_env()
 planner = survey_planner(settings)

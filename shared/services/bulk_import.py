@@ -30,6 +30,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import chain, islice
@@ -335,6 +336,22 @@ def import_signal_chunk(
     batch = [signal for _, signal in chunk.parsed if isinstance(signal, Signal)]
     taken = account_signals.take(batch, now, evaluate_from=previous_quarter(quarter_of(now)))
     return chunk.finish(files, imported=taken.stored, cases_opened=len(taken.opened))
+
+
+@dataclass(frozen=True)
+class ChunkImporter:
+    """The import step: a chunk of responses or of signals, as the import's content says."""
+
+    files: ImportFiles
+    responses: ResponseRepository
+    rollups: RollupRepository
+    # Made for the first signal chunk: a response import never loads the signal rules it brings.
+    account_signals: Callable[[], AccountSignals]
+
+    def __call__(self, request: ChunkRequest, now: datetime) -> ChunkResult:
+        if request.import_spec.content is ImportContent.SIGNALS:
+            return import_signal_chunk(request, self.files, self.account_signals(), now)
+        return import_chunk(request, self.files, self.responses, self.rollups, now)
 
 
 class _Chunk:

@@ -11,9 +11,13 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.config import Settings
 from shared.domain import case_flow
 from shared.domain.accounts import UNKNOWN_TEAM, Account
+
+# What an action can be refused with: a step the case cannot take, or a change that crossed
+# another's (re-exported for the API, which answers both with 409).
+from shared.domain.case_flow import CaseActionRefused as CaseActionRefused
+from shared.domain.case_metrics import CaseMetrics, case_metrics
 from shared.domain.cases import Case, CaseStatus
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.surveys import SurveyCandidate, Touchpoint
@@ -66,18 +70,6 @@ class SurveyRequester(Protocol):
     def request_survey(self, candidate: SurveyCandidate, now: datetime) -> object: ...
 
 
-def case_desk(settings: Settings, surveys: SurveyRequester) -> CaseDesk:
-    """The desk every case function builds at cold start."""
-    return CaseDesk(
-        cases=CaseRepository(settings.cases_table),
-        accounts=AccountRepository(settings.accounts_table),
-        surveys=surveys,
-        publisher=EventPublisher(settings.unpublished_events_queue_url),
-        thresholds=settings.thresholds,
-        bus_name=settings.event_bus_name,
-    )
-
-
 class SweepResult(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
@@ -94,10 +86,31 @@ class CaseDesk:
     thresholds: Thresholds
     bus_name: str
 
-    def act(self, case_id: str, action: CaseAction, now: datetime) -> Case:
+    def find(
+        self, owner: str | None = None, account_id: str | None = None, status: CaseStatus | None = None
+    ) -> list[Case]:
+        """One owner's cases, or one account's, or all; of one status if given; oldest due first."""
+        if owner:
+            found = self.cases.for_owner(owner)
+        elif account_id:
+            found = self.cases.for_account(account_id)
+        else:
+            found = self.cases.all()
+        return sorted((c for c in found if status is None or c.status is status), key=lambda c: c.due_at)
+
+    def metrics(self) -> list[CaseMetrics]:
+        """Save rate, time to first contact and to recovery, SLAs kept: overall and by segment."""
+        segments = {a.account_id: a.segment for a in self.accounts.all()}
+        return case_metrics(self.cases.all(), segments)
+
+    def get(self, case_id: str) -> Case:
         case = self.cases.get(case_id)
         if case is None:
             raise CaseNotFound(case_id)
+        return case
+
+    def act(self, case_id: str, action: CaseAction, now: datetime) -> Case:
+        case = self.get(case_id)
         if action.action is CaseActionKind.ACKNOWLEDGE:
             changed = case_flow.acknowledge(case, action.by, now)
             detail = None  # who holds it is history, not news for a CRM

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.config import SurveySettings
 from shared.domain.accounts import Account
 from shared.domain.health import health_of
 from shared.domain.models import DEFAULT_PROGRAM, SurveyKind
@@ -29,6 +29,7 @@ from shared.domain.refresh import (
     segment_benchmarks,
 )
 from shared.domain.rollup import RollupKey
+from shared.domain.signals import QUARTER_PATTERN
 from shared.domain.thresholds import ThresholdChange, Thresholds
 from shared.events import DetailType, envelope, put_events_entry
 from shared.events.data import ThresholdsRefreshedData
@@ -68,6 +69,16 @@ class ThresholdsRecalibrated(BaseModel):
     created: bool  # False on a re-run: the stored set stands
 
 
+class RefreshStep(BaseModel):
+    """One step of statemachines/quarterly_refresh.asl.json, as the state machine passes it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    step: Literal["close", "benchmarks", "recalibrate", "backtest"]
+    scheduled_at: AwareDatetime  # the schedule's time: the quarter and the event time come from it
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)  # set by the close step
+
+
 def quarter_to_close(scheduled_at: datetime) -> str:
     """The schedule fires at a quarter's start: the quarter to close is the one before it."""
     return previous_quarter(quarter_of(scheduled_at))
@@ -82,6 +93,18 @@ class QuarterlyRefresh:
     publisher: EventPublisher
     defaults: Thresholds  # the configured set: the base until a refresh stores one
     bus_name: str
+
+    def run(self, request: RefreshStep) -> BaseModel:
+        """The step the state machine asks for; every step after close works on close's quarter."""
+        if request.step == "close":
+            return self.close(quarter_to_close(request.scheduled_at))
+        if request.quarter is None:
+            raise ValueError(f"the {request.step} step needs the quarter the close step returned")
+        if request.step == "benchmarks":
+            return self.benchmark(request.quarter)
+        if request.step == "recalibrate":
+            return self.recalibrate(request.quarter)
+        return self.backtest(request.quarter, request.scheduled_at)
 
     def close(self, quarter: str) -> QuarterClosed:
         """Snapshot every account's NPS, health and inputs: every account of the directory and every
@@ -237,16 +260,4 @@ def replay(service: QuarterlyRefresh, first: str, last: str, thresholds: Thresho
         accounts=len(directory),
         fired=firings,
         by_rule=dict(sorted(by_rule.items())),
-    )
-
-
-def quarterly_refresh(settings: SurveySettings) -> QuarterlyRefresh:
-    return QuarterlyRefresh(
-        refresh=RefreshRepository(settings.refresh_table),
-        accounts=AccountRepository(settings.accounts_table),
-        rollups=RollupRepository(settings.rollups_table),
-        signals=SignalRepository(settings.signals_table),
-        publisher=EventPublisher(settings.unpublished_events_queue_url),
-        defaults=settings.thresholds,
-        bus_name=settings.event_bus_name,
     )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.config import RenewalSettings
 from shared.domain.accounts import Account
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.quarters import quarter_of
@@ -321,23 +320,6 @@ class RenewalDesk:
             data=data,
         )
         return put_events_entry(event, self.bus_name)
-
-
-def renewal_desk(settings: RenewalSettings, surveys: SurveyRequester) -> RenewalDesk:
-    """The desk every renewal function builds at cold start."""
-    return RenewalDesk(
-        accounts=AccountRepository(settings.accounts_table),
-        contacts=ContactRepository(settings.contacts_table),
-        surveys=surveys,
-        signals=SignalRepository(settings.signals_table),
-        rollups=RollupRepository(settings.rollups_table),
-        cases=CaseRepository(settings.cases_table),
-        renewals=RenewalRepository(settings.renewals_table),
-        workflows=Workflows(settings.renewal_escalation_arn),
-        publisher=EventPublisher(settings.unpublished_events_queue_url),
-        thresholds=settings.thresholds,
-        bus_name=settings.event_bus_name,
-    )
 
 
 def _answer(given: dict[str, Any] | None) -> Answer | None:

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.config import SurveySettings
 from shared.domain.contacts import Contact, lookup_keys
 from shared.domain.quarters import quarter_of
 from shared.domain.surveys import (
@@ -279,15 +278,3 @@ class SurveyPlanner:
                     already_decided=already and item["decision"] != Decision.PENDING.value,
                 )
         raise LookupError(f"survey request {candidate.request_id} was not stored")
-
-
-def survey_planner(settings: SurveySettings) -> SurveyPlanner:
-    """The planner every survey function (and `request_survey` callers) builds at cold start."""
-    return SurveyPlanner(
-        surveys=SurveyRepository(settings.surveys_table),
-        contacts=ContactRepository(settings.contacts_table),
-        publisher=EventPublisher(settings.unpublished_events_queue_url),
-        policy=settings.fatigue,
-        connection=settings.survey_connection,
-        bus_name=settings.event_bus_name,
-    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import replace
+from dataclasses import replace
+from typing import Any, cast
 
 import pytest
 
@@ -100,8 +102,8 @@ class FlakyRollups:
 def flaky_rollups(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlakyRollups]:
     import functions.aggregate.handler as aggregate_handler  # imported once the environment is set
 
-    flaky = FlakyRollups(aggregate_handler.rollups, failures=1)
-    monkeypatch.setattr(aggregate_handler, "rollups", flaky)
+    flaky = FlakyRollups(aggregate_handler.run.rollups, failures=1)
+    monkeypatch.setattr(aggregate_handler, "run", replace(aggregate_handler.run, rollups=cast(RollupRepository, flaky)))
     yield flaky
 
 

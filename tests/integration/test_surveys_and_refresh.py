@@ -18,12 +18,12 @@ from shared.domain.contacts import Contact
 from shared.domain.models import Band, SurveyKind
 from shared.domain.rollup import RollupKey, Vote
 from shared.domain.surveys import Decision, SuppressionReason, SurveyCandidate, Touchpoint, relational_due
-from shared.services.surveys import survey_planner
 from shared.store.accounts import AccountRepository
 from shared.store.contacts import ContactRepository
 from shared.store.refresh import RefreshRepository
 from shared.store.rollups import RollupRepository
 from shared.store.surveys import SurveyRepository
+from shared.wiring.closed_loop import survey_planner
 from tests.integration.helpers import call, crm_messages
 
 QUARTER_START = datetime(2026, 10, 1, 6, tzinfo=UTC)
