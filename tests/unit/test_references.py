@@ -34,10 +34,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SKIPPED_DIRS = frozenset(
-    {".git", ".venv", "venv", "node_modules", "cdk.out", "build", "dist", "__pycache__", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache", ".hypothesis"}
-)  # fmt: skip
+# Tools' folders: the virtualenv, npm's, CDK's output, build output and caches.
+SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "cdk.out", "build", "dist"})
+SKIPPED_DIRS |= {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis"}
 SUFFIXES = frozenset({".py", ".md", ".toml", ".json"})
 NAMES = frozenset({"Makefile"})
 
@@ -165,9 +164,10 @@ def commentary(relative: str, text: str) -> str:
         parts += [
             node.value.value
             for node in ast.walk(ast.parse(text))
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
-        ]  # fmt: skip
+        ]
         text = "\n".join(parts)
     return URL.sub("", text)
 
