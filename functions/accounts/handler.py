@@ -15,27 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api import Api
 from shared.config import Settings
-from shared.domain.quarters import quarter_of, quarters_up_to
 from shared.domain.signals import QUARTER_PATTERN, Signal
 from shared.observability import lambda_handler, metrics
-from shared.services.accounts_overview import AccountOverview, accounts_overview
-from shared.services.signals import AccountSignals, SignalsTaken
-from shared.store.accounts import AccountRepository
-from shared.store.bus import EventPublisher
-from shared.store.cases import CaseRepository
-from shared.store.rollups import RollupRepository
-from shared.store.signals import SignalRepository
+from shared.services.accounts_overview import AccountOverview
+from shared.services.signals import SignalsTaken
+from shared.wiring.accounts import account_list, account_signals
 
 settings = Settings.from_env()
-account_signals = AccountSignals(
-    signals=SignalRepository(settings.signals_table),
-    accounts=AccountRepository(settings.accounts_table),
-    rollups=RollupRepository(settings.rollups_table),
-    cases=CaseRepository(settings.cases_table),
-    publisher=EventPublisher(settings.unpublished_events_queue_url),
-    thresholds=settings.thresholds,
-    bus_name=settings.event_bus_name,
-)
+signals = account_signals(settings)
+accounts = account_list(settings)
 app = Api()
 
 
@@ -49,7 +37,7 @@ class SignalsRequest(BaseModel):
 
 @app.put("/v1/signals", summary="Store account signals; late and corrected data replace earlier values")
 def put_signals(request: SignalsRequest) -> SignalsTaken:
-    taken = account_signals.take(request.signals, now=datetime.now(UTC))
+    taken = signals.take(request.signals, now=datetime.now(UTC))
     metrics.add_metric(name="SignalsStored", unit=MetricUnit.Count, value=taken.stored)
     return taken
 
@@ -59,16 +47,7 @@ def get_accounts(
     quarter: Annotated[str | None, Field(pattern=QUARTER_PATTERN)] = None,
     limit: Annotated[int, Field(ge=1, le=1000)] = 50,
 ) -> list[AccountOverview]:
-    quarters = quarters_up_to(quarter or quarter_of(datetime.now(UTC)), 4)
-    ranked = accounts_overview(
-        account_signals.accounts.all(),
-        quarters,
-        account_signals.cases.all(),
-        account_signals.rollups,
-        account_signals.signals,
-        settings.thresholds,
-    )
-    return ranked[:limit]
+    return accounts.overview(quarter, limit, now=datetime.now(UTC))
 
 
 @lambda_handler()

@@ -17,12 +17,13 @@ from functions.api import Api, Response, not_found, unprocessable
 from shared.config import IntakeSettings
 from shared.domain.contacts import Contact
 from shared.observability import lambda_handler
-from shared.services.directory import Learned, connect, learn
-from shared.services.webhooks import webhooks_from
+from shared.services.directory import Learned
+from shared.services.webhooks import UnknownConnection
 from shared.vendors.base import Connection
+from shared.wiring import connections
 
 settings = IntakeSettings.from_env()
-webhooks = webhooks_from(settings)
+directory = connections.directory(settings)
 app = Api()
 
 
@@ -45,32 +46,31 @@ class ContactsRequest(BaseModel):
 
 @app.get("/v1/connections")
 def list_connections() -> list[Connection]:
-    return webhooks.connections.all()
+    return directory.connections()
 
 
 @app.put("/v1/connections/{connection_id}")
 def put_connection(connection_id: str, request: ConnectionRequest) -> Connection:
-    return connect(connection_id, request.settings, request.signing_key, request.api_token, webhooks)
+    return directory.connect(connection_id, request.settings, request.signing_key, request.api_token)
 
 
 @app.delete("/v1/connections/{connection_id}")
 def delete_connection(connection_id: str) -> Response[None]:
-    if not webhooks.connections.delete(connection_id):
-        raise not_found(f"no connection {connection_id}")
+    try:
+        directory.disconnect(connection_id)
+    except UnknownConnection as missing:
+        raise not_found(f"no connection {missing}") from missing
     return Response(204)
 
 
 @app.put("/v1/contacts")
 def put_contacts(request: ContactsRequest) -> Learned:
-    return learn(request.contacts, webhooks, now=datetime.now(UTC))
+    return directory.learn(request.contacts, now=datetime.now(UTC))
 
 
 @app.get("/v1/quarantine")
 def list_quarantine() -> list[dict[str, Any]]:
-    return [
-        {k: held[k] for k in ("sk", "connection_id", "reason", "held_at", "answer")}
-        for held in webhooks.quarantine.all()
-    ]
+    return directory.quarantined()
 
 
 @app.exception_handler(ValidationError)

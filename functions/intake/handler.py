@@ -13,14 +13,12 @@ from functions.api import Api, Response, field_of, proxy_result, too_large
 from shared.config import IntakeSettings
 from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
-from shared.services.intake import IntakeResult, accept
-from shared.store.executions import PipelineStarter
-from shared.store.responses import ResponseRepository
-from shared.vendors.generic import GenericResponse, to_canonical
+from shared.services.intake import IntakeResult
+from shared.vendors.generic import GenericResponse
+from shared.wiring import connections
 
 settings = IntakeSettings.from_env()
-responses = ResponseRepository(settings.responses_table)
-pipeline = PipelineStarter(settings.pipeline_arn)
+intake = connections.intake(settings)
 
 
 def invalid_response(errors: list[dict[str, Any]]) -> Response[dict[str, Any]]:
@@ -41,7 +39,7 @@ CanonicalResponse.model_rebuild()
 
 @app.post("/v1/responses", summary="Submit one NPS response in the generic format")
 def post_response(response: GenericResponse) -> Response[IntakeResult]:
-    result = accept(to_canonical(response), responses, pipeline, now=datetime.now(UTC))
+    result = intake.submit(response, now=datetime.now(UTC))
     logger.append_keys(correlation_id=result.response_key)
     metrics.add_metric(name=f"Responses{result.status.title()}", unit=MetricUnit.Count, value=1)
     return Response(result.http_status, result)

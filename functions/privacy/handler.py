@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.api import Api, not_found
 from shared.config import PrivacySettings
 from shared.observability import lambda_handler, metrics
-from shared.services.privacy import ContactExport, ContactNotFound, ErasureResult, privacy_desk
+from shared.services.privacy import ContactExport, ContactNotFound, ErasureResult
+from shared.wiring.privacy import privacy_desk
 
 settings = PrivacySettings.from_env()
 desk = privacy_desk(settings)

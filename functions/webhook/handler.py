@@ -14,13 +14,17 @@ from shared.config import IntakeSettings
 from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult
-from shared.services.webhooks import UnknownConnection, webhooks_from
-from shared.store.secrets import SecretNotFound
-from shared.store.vendor_api import VendorApiRefused, VendorApiUnavailable
+from shared.services.webhooks import (
+    SecretNotFound,
+    UnknownConnection,
+    VendorApiRefused,
+    VendorApiUnavailable,
+)
 from shared.vendors.base import Delivery, PayloadError, SignatureError
+from shared.wiring import connections
 
 settings = IntakeSettings.from_env()
-webhooks = webhooks_from(settings)
+webhooks = connections.webhooks(settings)
 app = Api()
 # What every delivery is parsed into: its validator is built during init, not on the first call.
 CanonicalResponse.model_rebuild()

@@ -4,6 +4,8 @@ the last four quarters with margin of error, the rules that fired and the open c
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,14 +14,17 @@ from shared.domain.cases import Case, CaseStatus
 from shared.domain.health import Health, health_of
 from shared.domain.models import DEFAULT_PROGRAM
 from shared.domain.nps import BandCounts, NpsStat, nps_of
-from shared.domain.quarters import previous_quarter
+from shared.domain.quarters import previous_quarter, quarter_of, quarters_up_to
 from shared.domain.risk import account_risk
 from shared.domain.signals import QuarterSignals
 from shared.domain.thresholds import Thresholds
+from shared.store.accounts import AccountRepository
+from shared.store.cases import CaseRepository
 from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
 
 OPEN_STATUSES = {CaseStatus.OPEN, CaseStatus.CONTACTED, CaseStatus.ESCALATED, CaseStatus.REOPENED}
+QUARTERS_SHOWN = 4  # the NPS trend: the quarter asked for and the three before it
 
 
 class QuarterNps(BaseModel):
@@ -106,3 +111,23 @@ def accounts_overview(
             )
         )
     return sorted(rows, key=lambda r: (r.risk, r.account.arr), reverse=True)
+
+
+@dataclass(frozen=True)
+class AccountList:
+    """The account list as the API serves it, read from the stores."""
+
+    accounts: AccountRepository
+    cases: CaseRepository
+    rollups: RollupRepository
+    signals: SignalRepository
+    thresholds: Thresholds
+
+    def overview(self, quarter: str | None, limit: int, now: datetime) -> list[AccountOverview]:
+        """The `limit` riskiest accounts as of `quarter` (the current one when not given), with the
+        NPS trend of the last four quarters."""
+        quarters = quarters_up_to(quarter or quarter_of(now), QUARTERS_SHOWN)
+        ranked = accounts_overview(
+            self.accounts.all(), quarters, self.cases.all(), self.rollups, self.signals, self.thresholds
+        )
+        return ranked[:limit]

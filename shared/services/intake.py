@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain.models import CanonicalResponse
 from shared.store.executions import PipelineStarter
 from shared.store.responses import ResponseRepository, Revision
+from shared.vendors.generic import GenericResponse, to_canonical
 
 
 class IntakeStatus(StrEnum):
@@ -65,3 +67,14 @@ def accept(
         # on the failure index instead, where redrive finds it.
         responses.park(response.key, f"pipeline start failed: {error}", now)
     return IntakeResult(status=IntakeStatus.REVISED, response_key=response.key)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """POST /v1/responses: a response in the generic format, stored once and run."""
+
+    responses: ResponseRepository
+    pipeline: PipelineStarter
+
+    def submit(self, response: GenericResponse, now: datetime) -> IntakeResult:
+        return accept(to_canonical(response), self.responses, self.pipeline, now)

@@ -20,7 +20,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.config import PrivacySettings
 from shared.domain.cases import Case
 from shared.domain.contacts import Contact, lookup_keys
 from shared.domain.privacy import (
@@ -218,16 +217,3 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_ready(v) for k, v in value.items()}
     return value
-
-
-def privacy_desk(settings: PrivacySettings) -> PrivacyDesk:
-    """The desk the privacy function builds at cold start."""
-    return PrivacyDesk(
-        contacts=ContactRepository(settings.contacts_table),
-        responses=ResponseRepository(settings.responses_table),
-        quarantine=QuarantineRepository(settings.quarantine_table),
-        cases=CaseRepository(settings.cases_table),
-        rollups=RollupRepository(settings.rollups_table),
-        surveys=SurveyRepository(settings.surveys_table),
-        audit=AuditRepository(settings.audit_table),
-    )

@@ -8,6 +8,8 @@ and the cases (all of them for the revenue link; one account's for a QBR).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import combinations
 
 from pydantic import BaseModel, ConfigDict
@@ -19,7 +21,7 @@ from shared.domain.health import Health, health_of
 from shared.domain.models import DEFAULT_PROGRAM, Band
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.qbr import Agenda, LoopRecord, agenda_for, loop_record
-from shared.domain.quarters import previous_quarter
+from shared.domain.quarters import previous_quarter, quarter_of, quarters_up_to
 from shared.domain.reports import (
     ALL,
     AccountQuarter,
@@ -37,7 +39,9 @@ from shared.domain.reports import (
 )
 from shared.domain.signals import QuarterSignals
 from shared.domain.thresholds import Thresholds
-from shared.services.accounts_overview import OPEN_STATUSES
+from shared.services.accounts_overview import OPEN_STATUSES, QUARTERS_SHOWN
+from shared.store.accounts import AccountRepository
+from shared.store.cases import CaseRepository
 from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
 
@@ -298,3 +302,56 @@ def _qbr_case(case: Case) -> QbrCase:
         due_at=case.due_at.isoformat(),
         summary=case.summary,
     )
+
+
+# --- the service, as the API calls it ----------------------------------------------------------------
+
+
+class AccountNotFound(LookupError):
+    """No account with this id in the directory."""
+
+
+@dataclass(frozen=True)
+class Reports:
+    """The reports as the API serves them, each ending at `quarter` (the current one when not given)."""
+
+    accounts: AccountRepository
+    cases: CaseRepository
+    rollups: RollupRepository
+    signals: SignalRepository
+    thresholds: Thresholds
+
+    def revenue(self, quarter: str | None, quarters: int, now: datetime) -> RevenueReport:
+        """The revenue link over the last `quarters` quarters."""
+        return revenue_report(
+            self.accounts.all(),
+            _quarters(quarter, quarters, now),
+            self.cases.all(),
+            self.rollups,
+            self.signals,
+        )
+
+    def nps(self, quarter: str | None, quarters: int, by: str, now: datetime) -> NpsReport:
+        """Portfolio and group NPS over the last `quarters` quarters, grouped `by` an account field."""
+        return nps_report(
+            self.accounts.all(), _quarters(quarter, quarters, now), self.rollups, self.thresholds, by
+        )
+
+    def qbr(self, account_id: str, quarter: str | None, now: datetime) -> QbrPack:
+        """One account's QBR pack over the last four quarters; AccountNotFound if there is no such account."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise AccountNotFound(account_id)
+        return qbr_pack(
+            account,
+            self.accounts.all(),
+            _quarters(quarter, QUARTERS_SHOWN, now),
+            self.cases.for_account(account_id),
+            self.rollups,
+            self.signals,
+            self.thresholds,
+        )
+
+
+def _quarters(quarter: str | None, count: int, now: datetime) -> list[str]:
+    return quarters_up_to(quarter or quarter_of(now), count)

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from shared.config import IntakeSettings
 from shared.domain.contacts import UNIDENTIFIED, lookup_keys
 from shared.domain.models import CanonicalResponse, Identifier
 from shared.services.intake import IntakeResult, IntakeStatus, accept
@@ -21,8 +20,11 @@ from shared.store.contacts import ContactRepository
 from shared.store.executions import PipelineStarter
 from shared.store.quarantine import QuarantineRepository
 from shared.store.responses import ResponseRepository
+from shared.store.secrets import SecretNotFound as SecretNotFound  # re-exported: the webhook answers 503
 from shared.store.secrets import SecretStore
-from shared.store.vendor_api import HttpVendorApi, VendorApi
+from shared.store.vendor_api import VendorApi
+from shared.store.vendor_api import VendorApiRefused as VendorApiRefused  # re-exported: 502
+from shared.store.vendor_api import VendorApiUnavailable as VendorApiUnavailable  # re-exported: 503
 from shared.vendors import FORMATS, THIN_FORMATS
 from shared.vendors.base import (
     Answer,
@@ -123,19 +125,6 @@ class Webhooks:
         revision_ms = int(answer.revised_at.timestamp() * 1000)
         self.quarantine.hold(keys or [UNIDENTIFIED], key, record, revision_ms, now)
         return IntakeResult(status=IntakeStatus.QUARANTINED, response_key=key, reason=reason)
-
-
-def webhooks_from(settings: IntakeSettings) -> Webhooks:
-    """The webhooks service on the deployed tables, secrets and vendor APIs (a cold start builds one)."""
-    return Webhooks(
-        connections=ConnectionRepository(settings.connections_table),
-        secrets=SecretStore(),
-        vendor_api=HttpVendorApi(),
-        contacts=ContactRepository(settings.contacts_table),
-        quarantine=QuarantineRepository(settings.quarantine_table),
-        responses=ResponseRepository(settings.responses_table),
-        pipeline=PipelineStarter(settings.pipeline_arn),
-    )
 
 
 def to_canonical(
