@@ -1,5 +1,5 @@
 """The embedded AWS: moto in process, provisioned from the project's own definitions
-(shared/store/schema.py, shared/events.py, functions/catalog.py, statemachines/)."""
+(shared/store/schema.py, shared/events/envelope.py, functions/catalog.py, statemachines/)."""
 
 from __future__ import annotations
 

@@ -85,7 +85,8 @@ def _read(env: Mapping[str, str]) -> dict[str, object]:
     return tables | {
         "event_bus_name": env.get("EVENT_BUS_NAME"),
         "unpublished_events_queue_url": env.get("UNPUBLISHED_EVENTS_QUEUE_URL"),
-        # The versioned threshold set as JSON; absent means the documented defaults (DESIGN.md §3).
+        # The versioned threshold set as JSON; absent means the documented defaults
+        # (docs/cs-leads.md#thresholds-and-their-defaults).
         "thresholds": json.loads(env.get("THRESHOLDS_JSON") or "{}"),
         # The fatigue rules as JSON, the same way.
         "fatigue": json.loads(env.get("FATIGUE_POLICY_JSON") or "{}"),

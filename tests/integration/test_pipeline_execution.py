@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -103,7 +102,8 @@ def flaky_rollups(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Iterator
     import functions.aggregate.handler as aggregate_handler  # imported once the environment is set
 
     flaky = FlakyRollups(aggregate_handler.run.rollups, failures=1)
-    monkeypatch.setattr(aggregate_handler, "run", replace(aggregate_handler.run, rollups=cast(RollupRepository, flaky)))
+    throttled = replace(aggregate_handler.run, rollups=cast(RollupRepository, flaky))
+    monkeypatch.setattr(aggregate_handler, "run", throttled)
     yield flaky
 
 
