@@ -14,7 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# The Node tools of package-lock.json: the CDK CLI, and asl-validator for tests/infra/test_asl_lint.py.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 run: setup  ## the main job: a year of NPS answers through the real pipeline, then the Monday report
 	$(BIN)/npsops demo
@@ -22,7 +27,7 @@ run: setup  ## the main job: a year of NPS answers through the real pipeline, th
 serve: setup  ## the intake API on http://127.0.0.1:8080 (PORT=... to change)
 	$(BIN)/npsops serve --port $(or $(PORT),8080)
 
-test: setup lint  ## every tier: unit, integration (moto), infra (CDK, cdk-nag, ASL lint), e2e (HTTP)
+test: setup lint  ## every tier: unit, integration (moto), infra (CDK, cdk-nag, cfn-lint, ASL lint), e2e (HTTP)
 	NPSOPS_LAYER=code-only $(BIN)/python -m pytest
 
 lint: setup
@@ -60,4 +65,4 @@ bench-analyzer: setup  ## figures: the embedded text analyzer's sentiment and th
 	$(BIN)/python -m bench.analyzer_accuracy
 
 clean:
-	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,6 @@
-"""moto accepts invalid ASL, so every state machine file is linted with statelint."""
+"""moto accepts invalid ASL, so every state machine file is linted, by two linters: statelint (from
+PyPI) and asl-validator (npm, installed by `make setup` into node_modules/). They do not catch the
+same things: asl-validator checks the syntax of every path and that every state is reachable."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from statemachines import STATE_MACHINES, StateMachineSpec
 
 STATELINT = Path(sys.executable).with_name("statelint")
+ASL_VALIDATOR = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "asl-validator"
 
 
 def rendered(spec: StateMachineSpec) -> dict[str, object]:
@@ -43,6 +46,36 @@ def test_the_lint_catches_a_broken_definition(tmp_path: Path) -> None:
     assert isinstance(states, dict)
     states["Score"]["Next"] = "NoSuchState"
     assert lint(broken, tmp_path).returncode != 0
+
+
+def validate(definition: dict[str, object], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    assert ASL_VALIDATOR.exists(), f"{ASL_VALIDATOR} is missing: `make setup` installs it (npm ci)"
+    path = tmp_path / "definition.asl.json"
+    path.write_text(json.dumps(definition))
+    return subprocess.run(
+        [str(ASL_VALIDATOR), "--json-path", str(path)], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
+def test_every_state_machine_passes_asl_validator(spec: StateMachineSpec, tmp_path: Path) -> None:
+    result = validate(rendered(spec), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_asl_validator_catches_broken_definitions(tmp_path: Path) -> None:
+    unknown_next = rendered(STATE_MACHINES[0])
+    states = unknown_next["States"]
+    assert isinstance(states, dict)
+    states["Score"]["Next"] = "NoSuchState"
+    result = validate(unknown_next, tmp_path)
+    assert result.returncode != 0 and "NoSuchState" in result.stdout + result.stderr
+    bad_path = rendered(STATE_MACHINES[0])
+    states = bad_path["States"]
+    assert isinstance(states, dict)
+    states["Score"]["ResultPath"] = "result"  # a path must start with $
+    result = validate(bad_path, tmp_path)
+    assert result.returncode != 0 and "ResultPath" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
