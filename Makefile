@@ -6,7 +6,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run serve test lint unit integration infra e2e synth openapi bench bench-import bench-analyzer bench-cost bench-cold soak clean events
+# A slice of the integration tests that `make test` runs again on moto without the speed patches
+# (local/moto_patches/speed.py), to show they change no answer: executions, cases, webhooks,
+# concurrency, the bulk import's Distributed Map and the CRM destinations.
+STOCK_MOTO_SLICE := \
+	tests/integration/test_pipeline_execution.py \
+	tests/integration/test_case_opening.py \
+	tests/integration/test_closed_loop.py \
+	tests/integration/test_webhooks.py \
+	tests/integration/test_rollups_and_concurrency.py \
+	tests/integration/test_bulk_import.py \
+	tests/integration/test_crm_destinations.py \
+	tests/integration/test_patch_points.py
+
+.PHONY: setup run serve test test-stock-moto lint unit integration infra e2e synth openapi bench bench-import bench-analyzer bench-cost bench-cold soak clean events
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +40,12 @@ run: setup  ## the main job: a year of NPS answers through the real pipeline, th
 serve: setup  ## the intake API on http://127.0.0.1:8080 (PORT=... to change)
 	$(BIN)/npsops serve --port $(or $(PORT),8080)
 
-test: setup lint  ## every tier: unit, integration (moto), infra (CDK, cdk-nag, cfn-lint, ASL lint), e2e (HTTP)
+test: setup lint  ## every tier: unit, integration (moto), infra (CDK, cdk-nag, cfn-lint, ASL lint), e2e (HTTP); then test-stock-moto
 	NPSOPS_LAYER=code-only $(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-stock-moto
+
+test-stock-moto: setup  ## STOCK_MOTO_SLICE on moto with only the correctness patches (local/moto_patches/): the same answers
+	NPSOPS_MOTO_SPEED_PATCHES=0 NPSOPS_LAYER=code-only $(BIN)/python -m pytest $(STOCK_MOTO_SLICE)
 
 lint: setup
 	$(BIN)/ruff check .

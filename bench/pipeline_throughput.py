@@ -64,7 +64,7 @@ def raw_put_item_rate(count: int) -> float:
 
 def dispatch_cpu_ms(rounds: int = 3, count: int = 300) -> dict[str, float]:
     """CPU ms per small DynamoDB request (put, get, update in turn), answered straight by moto's
-    handler (patch 25 of local/moto_patches.py) and through moto's werkzeug request, interleaved
+    handler (patch 25, local/moto_patches/speed.py) and through moto's werkzeug request, interleaved
     in rounds so that load from elsewhere falls on both alike; the lower of each's rounds."""
     from moto.core.botocore_stubber import BotocoreStubber
 

@@ -58,7 +58,7 @@ class EmbeddedAws:
     """Start it, use boto3 as on AWS, stop it. One per process: moto's state is process-wide."""
 
     def __init__(self, crm_destinations: bool = False) -> None:
-        # Lambda stays on moto's docker backend, whose invoke local/moto_patches.py routes to the
+        # Lambda stays on moto's docker backend, whose invoke local/moto_patches/ routes to the
         # real handler in process ("use_docker": False would answer every invoke with a canned reply).
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self.pipeline_arn = ""
@@ -209,7 +209,7 @@ class EmbeddedAws:
         awslambda = boto3.client("lambda", region_name=REGION)
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as archive:
-            archive.writestr("README", "handlers run in process: see local/moto_patches.py")
+            archive.writestr("README", "handlers run in process: see local/moto_patches/")
         arns = {}
         for spec in FUNCTIONS:
             created = awslambda.create_function(

@@ -9,7 +9,7 @@ them on at once. At speed 1 with no jumps (the default) nothing changes. Schedul
 their time from the schedule's firing (never the clock), so they stay in step with it.
 
 A waiting execution is not work in flight: while it waits it is left out of the running count that
-`settle` and shutdown wait on (local/moto_patches.py ExecutionCounter). A clock set or advanced past
+`settle` and shutdown wait on (local/moto_patches/ ExecutionCounter). A clock set or advanced past
 what a waiter waits for counts that waiter as running again at once, before its thread has noticed,
 so whoever moved the clock can wait for quiet and know the woken work is done (the demo's renewal
 days). At speed 0 the clock stands still between moves: simulated days then take only the work

@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from local import moto_patches
-from local.moto_patches import PATCH_POINTS, resolve
+from local.moto_patches import PATCH_POINTS, correctness, resolve, speed
+
+# A test of a speed patch's own workings (local/moto_patches/speed.py), meaningless on stock moto:
+# `make test-stock-moto` switches them off (NPSOPS_MOTO_SPEED_PATCHES=0).
+speed_patch = pytest.mark.skipif(
+    not moto_patches.speed_patches_enabled(), reason="the speed patches are switched off"
+)
 
 
 @pytest.mark.parametrize(("module", "attribute"), PATCH_POINTS, ids=[f"{m}:{a}" for m, a in PATCH_POINTS])
@@ -25,6 +31,44 @@ def test_moto_is_pinned_to_the_version_the_patches_were_written_for() -> None:
     pinned = re.search(r'"moto\[[^\]]*\]==([^"]+)"', pyproject)
     assert pinned is not None, "moto must be pinned with == in pyproject.toml"
     assert version("moto") == pinned.group(1)
+
+
+@pytest.mark.parametrize("distribution", ["botocore", "boto3"])
+def test_botocore_is_pinned_beside_moto(distribution: str) -> None:
+    """Patches 16 and 22 replace botocore's own code, and moto is released against one botocore."""
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    pinned = re.search(rf'"{distribution}==([^"]+)"', pyproject)
+    assert pinned is not None, f"{distribution} must be pinned with == in pyproject.toml"
+    assert version(distribution) == pinned.group(1)
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"), [(None, True), ("1", True), ("0", False), ("off", False), (" False ", False)]
+)
+def test_the_switch_reads_the_environment(
+    value: str | None, enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if value is None:
+        monkeypatch.delenv(moto_patches.SPEED_PATCHES_ENV_VAR, raising=False)
+    else:
+        monkeypatch.setenv(moto_patches.SPEED_PATCHES_ENV_VAR, value)
+    assert moto_patches.speed_patches_enabled() is enabled
+
+
+def test_the_correctness_patches_are_applied_and_the_speed_ones_unless_switched_off(aws: object) -> None:
+    """`make test-stock-moto` runs this too: there, moto is stock but for the correctness patches."""
+    from moto.awslambda.models import LambdaFunction
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.dynamodb.responses import DynamoHandler
+
+    on = moto_patches.speed_patches_enabled()
+    assert moto_patches.applied == [
+        patch.__name__ for patch in correctness.PATCHES + (speed.PATCHES if on else ())
+    ]
+    assert LambdaFunction._invoke_lambda.__module__ == correctness.__name__
+    assert hasattr(DynamoHandler.call_action, "__wrapped__")  # the item lock
+    assert (BotocoreStubber.process_request.__module__ == speed.__name__) is on
+    assert (DynamoHandler.serialized.__module__ == speed.__name__) is on
 
 
 def test_lambda_invoke_through_the_api_runs_the_real_handler(aws: object) -> None:
@@ -48,6 +92,7 @@ def test_lambda_invoke_through_the_api_runs_the_real_handler(aws: object) -> Non
     assert failed["FunctionError"] and json.loads(failed["Payload"].read())["errorType"] == "ValidationError"
 
 
+@speed_patch
 def test_item_results_serialised_as_json_read_back_as_moto_serialised_them(aws: object) -> None:
     """Patch 15: the json.dumps fast path and moto's shape-driven serialiser give botocore the same item."""
     import boto3
@@ -294,6 +339,7 @@ def test_a_cached_update_expression_takes_each_request_s_values(aws: object) -> 
         assert node.parent is not None and id(node.parent) not in originals
 
 
+@speed_patch
 def test_requests_carry_the_key_and_region_and_real_signatures_when_moto_checks_them(
     aws: object, monkeypatch: Any
 ) -> None:
@@ -319,6 +365,7 @@ def test_requests_carry_the_key_and_region_and_real_signatures_when_moto_checks_
     assert not authorization(SigV4Auth).endswith("0" * 64)
 
 
+@speed_patch
 def test_value_sizes_are_moto_s() -> None:
     """Patch 23: one walk gives moto's size for every attribute type, nested."""
     from moto.dynamodb.models.dynamo_type import DynamoType
@@ -385,6 +432,7 @@ def test_sqs_sends_keep_moto_s_deduplication_and_delays(aws: object) -> None:
     assert counts(standard) == ("2", "1")
 
 
+@speed_patch
 def test_dynamodb_requests_answered_directly_as_through_werkzeug(aws: object, monkeypatch: Any) -> None:
     """Patch 25: the same requests give the same answers and the same errors either way."""
     import boto3

@@ -1,16 +1,14 @@
-"""What the embedded AWS needs moto to do differently. Every patch point is listed in PATCH_POINTS,
-and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves one.
+"""The patches that only make moto faster: each gives moto's answers, in less time. The embedded AWS
+is right without them (a slice of the integration tests runs on stock moto to show it: `make
+test-stock-moto`), only slower; NPSOPS_MOTO_SPEED_PATCHES=0 leaves them out (see the package).
 
-1. Lambda invoke runs the real handler in process (moto would start a docker container). A Step
-   Functions Lambda task calls the handler straight away, with the same payload and error contract,
-   instead of going through moto's Lambda API (request signing, HTTP emulation, JSON both ways).
+Each keeps its number from the list in the package's docstring (local/moto_patches/__init__.py);
+every patch point is in PATCH_POINTS, and tests/integration/test_patch_points.py fails if moto (pinned
+exactly) moves one, and compares several with moto's own code.
+
 2. Step Functions tasks reuse one boto3 client per service (moto builds a new client, with a new
    SSL context, for every task: 16% of the CPU time when first profiled with py-spy).
 3. A state machine definition is parsed once, not once per execution.
-4. DynamoDB item operations are serialised, as DynamoDB serialises writes to an item and reads a
-   consistent item: moto's backend is not thread-safe, and parallel executions would otherwise lose
-   ADDs or read a map while it is being written.
-5. Running executions are counted, so the runtime can apply back-pressure and wait for quiet.
 6. JSONPath expressions are compiled once: jsonpath_ng builds a new parser (and its grammar
    tables) on every parse, and moto parses on every state transition and every event delivery.
 7. SQS receive checks retention without computing every queue attribute for every message
@@ -73,6 +71,9 @@ and tests/integration/test_patch_points.py fails if moto (pinned exactly) moves 
    a small request's time, cProfile). The handler gets the same parameters from the same parser,
    and the same account and region; its call_action, and what wraps it (the item lock, the
    benches' meters, the tests' injected faults), runs as before, and botocore still retries.
+26. A Step Functions Lambda task calls the handler straight away, with the same payload and error
+   contract, instead of going through moto's Lambda API (request signing, HTTP emulation, JSON both
+   ways), where correctness patch 1 runs the same handler in process.
 """
 
 from __future__ import annotations
@@ -86,13 +87,14 @@ import os
 import pickle
 import re
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from local.moto_patches._shared import public, replaced
+from local.moto_patches.correctness import _handlers, _run_function
+
 PATCH_POINTS: tuple[tuple[str, str], ...] = (
-    ("moto.awslambda.models", "LambdaFunction._invoke_lambda"),
     (
         "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
         "_invoke_lambda_function",
@@ -112,12 +114,9 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
         "boto_client_for",
     ),
     ("moto.stepfunctions.parser.backend.execution_worker", "ExecutionWorker._get_evaluation_entrypoint"),
-    ("moto.stepfunctions.parser.backend.execution", "Execution.start"),
-    ("moto.stepfunctions.parser.backend.execution", "BaseExecutionWorkerCommunication.terminated"),
     ("moto.core.base_backend", "BackendDict.__getitem__"),
     ("moto.core.base_backend", "BackendDict._create_account_specific_backend"),
     ("moto.sqs.models", "SQSBackend.is_message_valid_based_on_retention_period"),
-    ("moto.dynamodb.responses", "DynamoHandler.call_action"),
     ("moto.dynamodb.models", "copy"),
     ("moto.dynamodb.models.table", "Table.query"),
     ("moto.dynamodb.models.table", "Table.all_items"),
@@ -162,144 +161,9 @@ PATCH_POINTS: tuple[tuple[str, str], ...] = (
     ("moto.stepfunctions.parser.asl.component.common.path.result_path", "parse"),
 )
 
-Handler = Callable[[dict[str, Any], Any], Any]
 
-
-def resolve(module: str, attribute: str) -> Any:
-    target: Any = importlib.import_module(module)
-    for part in attribute.split("."):
-        target = getattr(target, part)
-    return target
-
-
-class LambdaContext:
-    """The parts of the Lambda context object that Powertools reads."""
-
-    def __init__(self, function_name: str, memory_mb: int) -> None:
-        self.function_name = function_name
-        self.memory_limit_in_mb = memory_mb
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        self.aws_request_id = "local"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-class ExecutionCounter:
-    def __init__(self) -> None:
-        self._running = 0
-        self._condition = threading.Condition()
-
-    @property
-    def running(self) -> int:
-        return self._running
-
-    def started(self) -> None:
-        with self._condition:
-            self._running += 1
-
-    def ended(self) -> None:
-        with self._condition:
-            self._running -= 1
-            self._condition.notify_all()
-
-    def wait_below(self, limit: int, timeout: float | None = None) -> bool:
-        with self._condition:
-            return self._condition.wait_for(lambda: self._running < limit, timeout)
-
-
-executions = ExecutionCounter()
-_handlers: dict[str, tuple[Handler, int, threading.Lock | None]] = {}
-_installed = False
-# moto's own implementations that a patch replaced, for the tests that compare the two.
-replaced: dict[str, Callable[..., Any]] = {}
-dynamodb_lock = threading.RLock()
-
-
-def call_handler(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
-    """Run a handler as Lambda would. Metrics are off locally (POWERTOOLS_METRICS_DISABLED), but
-    Powertools then never clears its metric set and prints it every 100 metrics: clear it here."""
-    from shared.observability import metrics
-
-    try:
-        return handler(event, context)
-    finally:
-        metrics.clear_metrics()
-
-
-def register_handler(function_name: str, handler: Handler, memory_mb: int, serial: bool = False) -> None:
-    """`serial`: one invocation at a time, for handlers that keep the current request in module state."""
-    _handlers[function_name] = (handler, memory_mb, threading.Lock() if serial else None)
-
-
-def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    _route_lambda_invoke()
-    _reuse_task_clients()
-    _parse_definitions_once()
-    _count_executions()
-    _serialise_dynamodb_item_operations()
-    _lock_free_backend_lookup()
-    _compile_json_paths_once()
-    _cheap_sqs_retention_check()
-    _copy_state_as_json()
-    _skip_stream_images()
-    _query_one_partition()
-    _count_actions_at_the_root()
-    _method_names_once_per_class()
-    _cheap_request_ids()
-    _serialise_dynamodb_items_as_json()
-    _memoise_user_agent_sanitising()
-    _size_new_items_once()
-    _check_overlaps_at_the_root()
-    _memoise_camelcase_conversion()
-    _no_copies_of_results_turned_into_json()
-    _parse_update_expressions_once()
-    _sign_without_signatures()
-    _size_values_in_one_walk()
-    _send_sqs_messages_without_counting_the_queue()
-    _dispatch_dynamodb_directly()
-
-
-def call_registered(function_name: str, event: dict[str, Any]) -> Any:
-    """Call a registered handler with a Lambda context, as the Lambda runtime would."""
-    if function_name not in _handlers:
-        raise RuntimeError(f"no local handler registered for Lambda function {function_name}")
-    handler, memory_mb, serial = _handlers[function_name]
-    context = LambdaContext(function_name, memory_mb)
-    if serial is None:
-        return call_handler(handler, event, context)
-    with serial:
-        return call_handler(handler, event, context)
-
-
-def _run_function(function_name: str, event: Any) -> tuple[str, bool]:
-    """Invoke a registered handler from a JSON payload: (payload JSON, errored)."""
-    payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
-    try:
-        result = call_registered(function_name, payload)
-    except Exception as error:  # the Lambda runtime's error shape: Step Functions reads errorType
-        failure = {
-            "errorType": type(error).__name__,
-            "errorMessage": str(error),
-            "stackTrace": traceback.format_exception(error)[-3:],
-        }
-        return json.dumps(failure), True
-    return json.dumps(result), False
-
-
-def _route_lambda_invoke() -> None:
-    from moto.awslambda.models import LambdaFunction
+def _call_task_handlers_directly() -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
-
-    def invoke_in_process(self: Any, event: Any = None) -> tuple[str, bool, str]:
-        result, errored = _run_function(self.function_name, event)
-        return result, errored, ""
 
     through_the_api = lambda_eval_utils._invoke_lambda_function
 
@@ -322,7 +186,6 @@ def _route_lambda_invoke() -> None:
             response["FunctionError"] = "Unhandled"
         return response
 
-    LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
     lambda_eval_utils._invoke_lambda_function = invoke_from_task
 
 
@@ -355,39 +218,6 @@ def _parse_definitions_once() -> None:
         return parse(self._evaluation_details.state_machine_details.definition)
 
     ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
-
-
-def _count_executions() -> None:
-    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
-
-    start, terminated = Execution.start, BaseExecutionWorkerCommunication.terminated
-
-    def counted_start(self: Any) -> None:
-        executions.started()
-        start(self)
-
-    def counted_terminated(self: Any) -> None:
-        try:
-            terminated(self)
-        finally:
-            executions.ended()
-
-    Execution.start = counted_start  # type: ignore[method-assign]
-    BaseExecutionWorkerCommunication.terminated = counted_terminated  # type: ignore[method-assign]
-
-
-def _serialise_dynamodb_item_operations() -> None:
-    from moto.dynamodb.responses import DynamoHandler
-
-    # The whole request, serialising the answer included: moto answers with its live item objects.
-    call_action = DynamoHandler.call_action
-
-    @functools.wraps(call_action)
-    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with dynamodb_lock:
-            return call_action(self, *args, **kwargs)
-
-    DynamoHandler.call_action = locked  # type: ignore[method-assign]
 
 
 def _lock_free_backend_lookup() -> None:
@@ -490,7 +320,9 @@ def _query_one_partition() -> None:
                 for name, comparison, values in kwargs.get("range_key_conditions") or []
                 if comparison == "=" and limit is None  # a Limit counts what moto reads: read it all
             ]
-            partition.items = index_partition(self, kwargs.get("hash_key_conditions"), equal_ranges)
+            # The package's index_partition: a test swaps it there for moto's read of every item.
+            hash_conditions = kwargs.get("hash_key_conditions")
+            partition.items = public().index_partition(self, hash_conditions, equal_ranges)
         elif hash_key is not None and self.range_key_attr:
             partition.items = list(self.items.get(hash_key, {}).values())
         if getattr(partition, "items", None) is None:
@@ -899,3 +731,31 @@ def _dispatch_dynamodb_directly() -> None:
             return error.code, error.get_headers(), error.get_body()
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+
+
+# In the order they are applied (the numbers of the package's list).
+PATCHES: tuple[Callable[[], None], ...] = (
+    _call_task_handlers_directly,  # 26
+    _reuse_task_clients,  # 2
+    _parse_definitions_once,  # 3
+    _lock_free_backend_lookup,  # 10
+    _compile_json_paths_once,  # 6
+    _cheap_sqs_retention_check,  # 7
+    _copy_state_as_json,  # 8
+    _skip_stream_images,  # 9
+    _query_one_partition,  # 11
+    _count_actions_at_the_root,  # 12
+    _method_names_once_per_class,  # 13
+    _cheap_request_ids,  # 14
+    _serialise_dynamodb_items_as_json,  # 15
+    _memoise_user_agent_sanitising,  # 16
+    _size_new_items_once,  # 17
+    _check_overlaps_at_the_root,  # 18
+    _memoise_camelcase_conversion,  # 19
+    _no_copies_of_results_turned_into_json,  # 20
+    _parse_update_expressions_once,  # 21
+    _sign_without_signatures,  # 22
+    _size_values_in_one_walk,  # 23
+    _send_sqs_messages_without_counting_the_queue,  # 24
+    _dispatch_dynamodb_directly,  # 25
+)
