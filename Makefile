@@ -49,6 +49,7 @@ test-stock-moto: setup  ## STOCK_MOTO_SLICE on moto with only the correctness pa
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 unit integration infra e2e: setup
