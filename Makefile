@@ -61,7 +61,7 @@ synth: setup  ## the CloudFormation template in cdk.out/ (builds the Lambda laye
 openapi: setup  ## regenerate docs/openapi.json from the API functions' routes and models
 	$(BIN)/npsops openapi > docs/openapi.json
 
-events: setup  ## regenerate docs/events/ (JSON Schema + example per detail type) from shared/event_catalog.py
+events: setup  ## regenerate docs/events/ (JSON Schema + example per detail type) from shared/events/catalog.py
 	$(BIN)/npsops events schemas
 
 bench: setup  ## figures: end-to-end local throughput beside moto's raw put_item rate; DynamoDB calls per response

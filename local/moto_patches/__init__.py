@@ -12,7 +12,7 @@ Each patch keeps its number (each module's docstring says what it does and why);
 both (the Lambda routing) is split, its speed half being 26. Every patch point is in PATCH_POINTS,
 and tests/integration/test_patch_points.py fails if moto (pinned exactly, with botocore) moves one.
 
-Callers use this package, not its modules: its names are the ones local/moto_patches.py had. Where a
+Callers use this package, not its modules: its names are the ones the single moto_patches module had. Where a
 bench or a test replaces one here (call_registered, index_partition), the patches look it up here.
 """
 
