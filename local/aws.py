@@ -24,12 +24,10 @@ from local import clock, moto_patches
 from local.crm_sink import LocalCrm, provision
 from shared.config import Settings
 from shared.events import BUS_NAME, CRM_OUTBOX_RULE, RULES
-from shared.services.redrive import RedriveResult, redrive_all
-from shared.store.bus import EventPublisher
-from shared.store.dead_letters import DeadLetters, unpublished_events
-from shared.store.executions import PipelineStarter
-from shared.store.responses import ResponseRepository
+from shared.services.redrive import RedriveResult
+from shared.store.dead_letters import unpublished_events
 from shared.store.schema import RESPONSES, TABLES, TableSpec
+from shared.wiring.redrive import redrive_on
 from statemachines import (
     BULK_IMPORT,
     IMPORTS_BUCKET_PLACEHOLDER,
@@ -154,12 +152,7 @@ class EmbeddedAws:
         queues = [unpublished_events(self.unpublished_queue_url)]
         if self.crm is not None and self.crm.outbox_dlq is not None:
             queues += [self.crm.outbox_dlq, *self.crm.dead_letter_queues.values()]
-        return redrive_all(
-            ResponseRepository(settings.responses_table),
-            PipelineStarter(self.pipeline_arn),
-            DeadLetters(EventPublisher(), BUS_NAME),
-            queues,
-        )
+        return redrive_on(settings.responses_table, self.pipeline_arn, BUS_NAME, queues)
 
     def _role(self) -> str:
         iam = boto3.client("iam", region_name=REGION)

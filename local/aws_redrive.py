@@ -8,11 +8,8 @@ from typing import Any
 import boto3
 
 from shared.crm import destinations
-from shared.services.redrive import redrive_all
-from shared.store.bus import EventPublisher
-from shared.store.dead_letters import DeadLetterQueue, DeadLetters, unpublished_events
-from shared.store.executions import PipelineStarter
-from shared.store.responses import ResponseRepository
+from shared.store.dead_letters import DeadLetterQueue, unpublished_events
+from shared.wiring.redrive import redrive_on
 
 
 def dead_letter_queues(outputs: dict[str, str]) -> list[DeadLetterQueue]:
@@ -33,10 +30,10 @@ def dead_letter_queues(outputs: dict[str, str]) -> list[DeadLetterQueue]:
 def redrive_stack(stack_name: str) -> dict[str, Any]:
     stack = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    result = redrive_all(
-        ResponseRepository(outputs["ResponsesTableName"]),
-        PipelineStarter(outputs["PipelineArn"]),
-        DeadLetters(EventPublisher(), outputs["EventBusName"]),
+    result = redrive_on(
+        outputs["ResponsesTableName"],
+        outputs["PipelineArn"],
+        outputs["EventBusName"],
         dead_letter_queues(outputs),
     )
     return result.model_dump()

@@ -16,6 +16,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
+from functions.catalog import FUNCTIONS
 from shared.domain.surveys import Touchpoint
 from shared.services.cases import CASE_PROPERTY
 from shared.services.closed_loop import CloseTheLoop, LoopClosed
@@ -34,28 +35,26 @@ from shared.services.pipeline import (
     Scored,
 )
 from shared.services.renewals import RENEWAL_PROPERTY
-from statemachines import STATE_MACHINES
+from statemachines import RESPONSE_PIPELINE
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "pipeline.md"
-ASL = ROOT / "statemachines" / "response_pipeline.asl.json"
 
 
 @dataclass(frozen=True)
 class Step:
-    state: str  # the Task state in the ASL
-    function: str  # functions/<function>/handler.py runs it
+    state: str  # the Task state in the ASL (its function: the catalog's, by the Resource placeholder)
     input: type[BaseModel]  # what the state's Parameters build
     output: type[BaseModel]  # what it returns, kept at the state's ResultPath
     service: type  # shared/services: the callable the handler calls once per event
 
 
 STEPS = (
-    Step("Score", "score", ResponseStep, Scored, Score),
-    Step("Aggregate", "aggregate", AggregateStep, Aggregated, Aggregate),
-    Step("CloseTheLoop", "close_the_loop", ResponseStep, LoopClosed, CloseTheLoop),
-    Step("EvaluateTriggers", "evaluate_triggers", EvaluateStep, Evaluated, EvaluateTriggers),
-    Step("OpenCases", "open_cases", OpenCasesStep, CasesOpened, OpenCases),
+    Step("Score", ResponseStep, Scored, Score),
+    Step("Aggregate", AggregateStep, Aggregated, Aggregate),
+    Step("CloseTheLoop", ResponseStep, LoopClosed, CloseTheLoop),
+    Step("EvaluateTriggers", EvaluateStep, Evaluated, EvaluateTriggers),
+    Step("OpenCases", OpenCasesStep, CasesOpened, OpenCases),
 )
 # What the intake starts each execution with (shared/store/executions.py PipelineStarter).
 EXECUTION_INPUT = ResponseStep
@@ -75,10 +74,15 @@ ASKED_BY_NPSOPS_TOUCHPOINTS = {Touchpoint.CASE_FOLLOW_UP.value, Touchpoint.PRE_R
 ASKED_BY_NPSOPS_PROPERTIES = {CASE_PROPERTY, RENEWAL_PROPERTY}
 
 
-def load_asl(path: Path = ASL) -> dict[str, Any]:
-    """The pipeline's ASL as CDK renders it (placeholders filled with stand-ins)."""
-    spec = next(s for s in STATE_MACHINES if (ROOT / "statemachines" / s.file) == path)
-    return dict(json.loads(spec.render({name: name for name in spec.placeholders()})))
+def load_asl() -> dict[str, Any]:
+    """The pipeline's ASL as written: a Lambda task's Resource is its function's ${Placeholder}."""
+    return dict(json.loads(RESPONSE_PIPELINE.template()))
+
+
+def _function_of(state: dict[str, Any]) -> str | None:
+    """The handler module behind a Lambda task (functions/catalog.py asl_placeholder), else None."""
+    placeholders = {f"${{{f.asl_placeholder}}}": f.module for f in FUNCTIONS if f.asl_placeholder}
+    return placeholders.get(str(state.get("Resource", "")))
 
 
 def paths_in(node: Any) -> Iterator[str]:
@@ -138,12 +142,15 @@ def problems(asl: dict[str, Any]) -> list[str]:
     found: list[str] = []
     states: dict[str, Any] = asl["States"]
     steps = {step.state: step for step in STEPS}
-    # A Lambda task's Resource is its function's ARN; the direct integrations' are arn:aws:states:::.
+    # A Lambda task's Resource is its function's ${Placeholder}; the direct integrations' an ARN.
     lambda_states = {
-        n
-        for n, s in states.items()
-        if s["Type"] == "Task" and not s["Resource"].startswith("arn:aws:states:::")
+        n for n, s in states.items() if s["Type"] == "Task" and not s["Resource"].startswith("arn:")
     }
+    found += [
+        f"{n}: {states[n]['Resource']} is no function's placeholder in functions/catalog.py"
+        for n in sorted(lambda_states)
+        if _function_of(states[n]) is None
+    ]
     found += [f"{n}: a Lambda task with no Step in STEPS" for n in sorted(lambda_states - steps.keys())]
     found += [f"{n}: in STEPS, not in the ASL" for n in sorted(steps.keys() - states.keys())]
     document: dict[str, Any] = {
@@ -251,7 +258,7 @@ def render(asl: dict[str, Any]) -> str:
             continue
         reads = ", ".join(f"`{p}`" for p in dict.fromkeys(paths_in(state.get("Parameters", {}))))
         rows.append(
-            f"| {name} | `functions/{step.function}/handler.py` | `{step.input.__name__}` | "
+            f"| {name} | `{_function_of(state)}` | `{step.input.__name__}` | "
             f"`{step.output.__name__}` → `{state['ResultPath']}` | `{step.service.__name__}` | {reads} |"
         )
     return "\n".join(

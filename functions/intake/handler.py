@@ -15,10 +15,10 @@ from shared.domain.models import CanonicalResponse
 from shared.observability import lambda_handler, logger, metrics
 from shared.services.intake import IntakeResult
 from shared.vendors.generic import GenericResponse
-from shared.wiring import connections
+from shared.wiring.intake import intake
 
 settings = IntakeSettings.from_env()
-intake = connections.intake(settings)
+responses = intake(settings)
 
 
 def invalid_response(errors: list[dict[str, Any]]) -> Response[dict[str, Any]]:
@@ -39,7 +39,7 @@ CanonicalResponse.model_rebuild()
 
 @app.post("/v1/responses", summary="Submit one NPS response in the generic format")
 def post_response(response: GenericResponse) -> Response[IntakeResult]:
-    result = intake.submit(response, now=datetime.now(UTC))
+    result = responses.submit(response, now=datetime.now(UTC))
     logger.append_keys(correlation_id=result.response_key)
     metrics.add_metric(name=f"Responses{result.status.title()}", unit=MetricUnit.Count, value=1)
     return Response(result.http_status, result)

@@ -33,3 +33,8 @@ def quarters_up_to(quarter: str, count: int) -> list[str]:
     while len(quarters) < count:
         quarters.append(previous_quarter(quarters[-1]))
     return quarters[::-1]
+
+
+def quarters_ending(quarter: str | None, count: int, now: datetime) -> list[str]:
+    """The `count` quarters ending with `quarter`, or with the current one when none is asked for."""
+    return quarters_up_to(quarter or quarter_of(now), count)

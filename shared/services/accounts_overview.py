@@ -14,7 +14,7 @@ from shared.domain.cases import Case, CaseStatus
 from shared.domain.health import Health, health_of
 from shared.domain.models import DEFAULT_PROGRAM
 from shared.domain.nps import BandCounts, NpsStat, nps_of
-from shared.domain.quarters import previous_quarter, quarter_of, quarters_up_to
+from shared.domain.quarters import previous_quarter, quarters_ending
 from shared.domain.risk import account_risk
 from shared.domain.signals import QuarterSignals
 from shared.domain.thresholds import Thresholds
@@ -126,7 +126,7 @@ class AccountList:
     def overview(self, quarter: str | None, limit: int, now: datetime) -> list[AccountOverview]:
         """The `limit` riskiest accounts as of `quarter` (the current one when not given), with the
         NPS trend of the last four quarters."""
-        quarters = quarters_up_to(quarter or quarter_of(now), QUARTERS_SHOWN)
+        quarters = quarters_ending(quarter, QUARTERS_SHOWN, now)
         ranked = accounts_overview(
             self.accounts.all(), quarters, self.cases.all(), self.rollups, self.signals, self.thresholds
         )

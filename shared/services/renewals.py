@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.domain.accounts import Account
+from shared.domain.cases import Case, case_from_firing
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.quarters import quarter_of
 from shared.domain.renewals import (
@@ -41,7 +42,6 @@ from shared.store.rollups import RollupRepository
 from shared.store.signals import SignalRepository
 
 if TYPE_CHECKING:
-    from shared.domain.cases import Case
     from shared.services.cases import SurveyRequester
 
 # The property the pre-renewal survey carries, echoed back with the answer.
@@ -274,8 +274,6 @@ class RenewalDesk:
     ) -> list[str]:
         if firing is None:
             return []
-        from shared.domain.cases import case_from_firing
-
         opening = self.cases.open(case_from_firing(firing, account, now))
         if opening is None:
             return []

@@ -21,7 +21,7 @@ from shared.domain.health import Health, health_of
 from shared.domain.models import DEFAULT_PROGRAM, Band
 from shared.domain.nps import BandCounts, NpsStat, nps_of
 from shared.domain.qbr import Agenda, LoopRecord, agenda_for, loop_record
-from shared.domain.quarters import previous_quarter, quarter_of, quarters_up_to
+from shared.domain.quarters import previous_quarter, quarters_ending
 from shared.domain.reports import (
     ALL,
     AccountQuarter,
@@ -325,7 +325,7 @@ class Reports:
         """The revenue link over the last `quarters` quarters."""
         return revenue_report(
             self.accounts.all(),
-            _quarters(quarter, quarters, now),
+            quarters_ending(quarter, quarters, now),
             self.cases.all(),
             self.rollups,
             self.signals,
@@ -334,7 +334,7 @@ class Reports:
     def nps(self, quarter: str | None, quarters: int, by: str, now: datetime) -> NpsReport:
         """Portfolio and group NPS over the last `quarters` quarters, grouped `by` an account field."""
         return nps_report(
-            self.accounts.all(), _quarters(quarter, quarters, now), self.rollups, self.thresholds, by
+            self.accounts.all(), quarters_ending(quarter, quarters, now), self.rollups, self.thresholds, by
         )
 
     def qbr(self, account_id: str, quarter: str | None, now: datetime) -> QbrPack:
@@ -345,13 +345,9 @@ class Reports:
         return qbr_pack(
             account,
             self.accounts.all(),
-            _quarters(quarter, QUARTERS_SHOWN, now),
+            quarters_ending(quarter, QUARTERS_SHOWN, now),
             self.cases.for_account(account_id),
             self.rollups,
             self.signals,
             self.thresholds,
         )
-
-
-def _quarters(quarter: str | None, count: int, now: datetime) -> list[str]:
-    return quarters_up_to(quarter or quarter_of(now), count)

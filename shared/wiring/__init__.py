@@ -5,6 +5,6 @@ read settings; a handler calls one factory here at cold start and one service fu
 One module per capability, so a function imports only the services it runs (its cold start, and
 tests/unit/test_cold_start_imports.py): pipeline.py (the response pipeline's steps),
 closed_loop.py (cases, surveys, renewals), accounts.py (signals and the account list),
-reports.py, connections.py (vendor connections, webhooks, the directory, the intake),
-privacy.py, imports.py (bulk import), refresh.py, reconcile.py.
+reports.py, intake.py (the generic intake), connections.py (vendor connections, webhooks, the
+directory), privacy.py, imports.py (bulk import), refresh.py, reconcile.py, redrive.py.
 """

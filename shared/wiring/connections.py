@@ -1,11 +1,10 @@
-"""The intake side: the generic intake, the vendor webhooks, and the connections and contact
-directory they resolve answers with."""
+"""The vendor webhooks, and the connections and contact directory they resolve answers with (the
+generic intake, which loads none of the vendors, is shared/wiring/intake.py)."""
 
 from __future__ import annotations
 
 from shared.config import SECRETS_PREFIX, IntakeSettings
 from shared.services.directory import Directory
-from shared.services.intake import Intake
 from shared.services.webhooks import Webhooks
 from shared.store.connections import ConnectionRepository
 from shared.store.contacts import ContactRepository
@@ -14,14 +13,6 @@ from shared.store.quarantine import QuarantineRepository
 from shared.store.responses import ResponseRepository
 from shared.store.secrets import SecretStore
 from shared.store.vendor_api import HttpVendorApi
-
-
-def intake(settings: IntakeSettings) -> Intake:
-    """POST /v1/responses: store once, start the pipeline."""
-    return Intake(
-        responses=ResponseRepository(settings.responses_table),
-        pipeline=PipelineStarter(settings.pipeline_arn),
-    )
 
 
 def webhooks(settings: IntakeSettings) -> Webhooks:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,10 +30,26 @@ def rendered(spec: StateMachineSpec) -> dict[str, object]:
     return dict(json.loads(spec.render(values)))
 
 
-def lint(definition: dict[str, object], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str], definition: dict[str, object], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """A linter's command on the definition, written to a file (both linters read a path)."""
     path = tmp_path / "definition.asl.json"
     path.write_text(json.dumps(definition))
-    return subprocess.run([str(STATELINT), str(path)], capture_output=True, text=True, check=False)
+    return subprocess.run([*command, str(path)], capture_output=True, text=True, check=False)
+
+
+def _broken(change: Callable[[dict[str, Any]], None]) -> dict[str, object]:
+    """The response pipeline's definition with one state changed."""
+    definition = rendered(STATE_MACHINES[0])
+    states = definition["States"]
+    assert isinstance(states, dict)
+    change(states)
+    return definition
+
+
+def lint(definition: dict[str, object], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return _run([str(STATELINT)], definition, tmp_path)
 
 
 @pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
@@ -40,21 +58,21 @@ def test_every_state_machine_passes_statelint(spec: StateMachineSpec, tmp_path: 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_lint_catches_a_broken_definition(tmp_path: Path) -> None:
-    broken = rendered(STATE_MACHINES[0])
-    states = broken["States"]
-    assert isinstance(states, dict)
+def _unknown_next(states: dict[str, Any]) -> None:
     states["Score"]["Next"] = "NoSuchState"
-    assert lint(broken, tmp_path).returncode != 0
+
+
+def _result_path_not_a_path(states: dict[str, Any]) -> None:
+    states["Score"]["ResultPath"] = "result"  # a path must start with $
+
+
+def test_the_lint_catches_a_broken_definition(tmp_path: Path) -> None:
+    assert lint(_broken(_unknown_next), tmp_path).returncode != 0
 
 
 def validate(definition: dict[str, object], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     assert ASL_VALIDATOR.exists(), f"{ASL_VALIDATOR} is missing: `make setup` installs it (npm ci)"
-    path = tmp_path / "definition.asl.json"
-    path.write_text(json.dumps(definition))
-    return subprocess.run(
-        [str(ASL_VALIDATOR), "--json-path", str(path)], capture_output=True, text=True, check=False
-    )
+    return _run([str(ASL_VALIDATOR), "--json-path"], definition, tmp_path)
 
 
 @pytest.mark.parametrize("spec", STATE_MACHINES, ids=[s.name for s in STATE_MACHINES])
@@ -64,17 +82,9 @@ def test_every_state_machine_passes_asl_validator(spec: StateMachineSpec, tmp_pa
 
 
 def test_asl_validator_catches_broken_definitions(tmp_path: Path) -> None:
-    unknown_next = rendered(STATE_MACHINES[0])
-    states = unknown_next["States"]
-    assert isinstance(states, dict)
-    states["Score"]["Next"] = "NoSuchState"
-    result = validate(unknown_next, tmp_path)
+    result = validate(_broken(_unknown_next), tmp_path)
     assert result.returncode != 0 and "NoSuchState" in result.stdout + result.stderr
-    bad_path = rendered(STATE_MACHINES[0])
-    states = bad_path["States"]
-    assert isinstance(states, dict)
-    states["Score"]["ResultPath"] = "result"  # a path must start with $
-    result = validate(bad_path, tmp_path)
+    result = validate(_broken(_result_path_not_a_path), tmp_path)
     assert result.returncode != 0 and "ResultPath" in result.stdout + result.stderr
 
 

@@ -19,18 +19,12 @@ from infra.app import STACK_NAME, build
 from infra.constructs.crm import CRM_CONTEXT_KEY
 from infra.constructs.surveys import SURVEYS_CONTEXT_KEY
 from infra.layer import CODE_ONLY, LAYER_CONTEXT_KEY
+from tests.infra.test_crm_and_ops import CRM_CONFIG
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "crms-and-delighted": {
-        CRM_CONTEXT_KEY: {
-            "hubspot": {"secret_name": "npsops/crm/hubspot"},
-            "salesforce": {
-                "instance_url": "https://acme.my.salesforce.com",
-                "secret_name": "npsops/crm/salesforce",
-            },
-            "slack": {"secret_name": "npsops/crm/slack"},
-        },
+        CRM_CONTEXT_KEY: CRM_CONFIG,
         SURVEYS_CONTEXT_KEY: json.dumps({"vendor": "delighted", "secret_name": "npsops/surveys/delighted"}),
     },
     "webhook-surveys": {

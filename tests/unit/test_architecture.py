@@ -28,14 +28,14 @@ def module_name(path: Path, root: Path = ROOT) -> str:
 
 
 def _imported(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
-    package = module if is_package else module.rpartition(".")[0]
+    package = (module if is_package else module.rpartition(".")[0]).split(".")
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+            if node.level:  # `from ..x import y`: x, from the package `level - 1` up
+                anchor = package[: len(package) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             yield base
             # `from package import module` imports the module too.

@@ -75,6 +75,8 @@ def _function_environment() -> dict[str, str]:
         ("import_chunk", ["shared.services.signals", "shared.domain.account_rules"]),
         ("renewal_scanner", ["shared.services.signals", "shared.services.cases"]),
         ("renewal_checkpoints", ["shared.services.signals"]),
+        # The generic intake: no vendor parser, no webhook service, no vendor API client.
+        ("intake", ["shared.vendors.delighted", "shared.services.webhooks", "shared.store.vendor_api"]),
         # VADER's lexicon: read on the first comment.
         ("score", ["vaderSentiment.vaderSentiment"]),
     ],

@@ -63,3 +63,9 @@ def test_a_lambda_task_without_its_step_fails(asl: dict[str, Any]) -> None:
     broken["States"]["Scorer"] = broken["States"].pop("Score")
     broken["StartAt"] = "Scorer"
     assert "Scorer: a Lambda task with no Step in STEPS" in problems(broken)
+
+
+def test_a_lambda_task_whose_placeholder_names_no_function_fails(asl: dict[str, Any]) -> None:
+    broken = copy.deepcopy(asl)
+    broken["States"]["Score"]["Resource"] = "${ScorerFunctionArn}"
+    assert any("no function's placeholder in functions/catalog.py" in p for p in problems(broken))
