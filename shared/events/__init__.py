@@ -18,7 +18,6 @@ from shared.events.envelope import (
     EventEnvelope,
     RuleSpec,
 )
-from shared.events.publish import envelope, put_events_entry
 
 __all__ = [
     "BUS_NAME",
@@ -29,6 +28,4 @@ __all__ = [
     "DetailType",
     "EventEnvelope",
     "RuleSpec",
-    "envelope",
-    "put_events_entry",
 ]

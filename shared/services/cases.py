@@ -22,7 +22,8 @@ from shared.domain.cases import Case, CaseStatus
 from shared.domain.models import DEFAULT_PROGRAM, CanonicalResponse
 from shared.domain.surveys import SurveyCandidate, Touchpoint
 from shared.domain.thresholds import Thresholds
-from shared.events import DetailType, envelope, put_events_entry
+from shared.events import DetailType
+from shared.events.publish import envelope, put_events_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseConflict, CaseRepository

@@ -28,9 +28,9 @@ from shared.domain.sentiment import Sentiment, TextAnalyzer
 from shared.domain.themes import Theme
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerContext, TriggerFiring, evaluate
-from shared.events import DetailType, EventEnvelope, envelope, put_events_entry
+from shared.events import DetailType, EventEnvelope
 from shared.events.data import AccountNpsChangedData, ResponseScoredData
-from shared.events.publish import case_opened_entry
+from shared.events.publish import case_opened_entry, envelope, put_events_entry
 
 if TYPE_CHECKING:
     # Only their types: one Lambda function runs one step, and its cold start should not load the

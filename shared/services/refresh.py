@@ -31,8 +31,9 @@ from shared.domain.refresh import (
 from shared.domain.rollup import RollupKey
 from shared.domain.signals import QUARTER_PATTERN
 from shared.domain.thresholds import ThresholdChange, Thresholds
-from shared.events import DetailType, envelope, put_events_entry
+from shared.events import DetailType
 from shared.events.data import ThresholdsRefreshedData
+from shared.events.publish import envelope, put_events_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.refresh import RefreshRepository

@@ -30,8 +30,8 @@ from shared.domain.renewals import (
 from shared.domain.surveys import SurveyCandidate, Touchpoint
 from shared.domain.thresholds import Thresholds
 from shared.domain.triggers import TriggerFiring, TriggerRule
-from shared.events import DetailType, envelope, put_events_entry
-from shared.events.publish import case_opened_entry
+from shared.events import DetailType
+from shared.events.publish import case_opened_entry, envelope, put_events_entry
 from shared.store.accounts import AccountRepository
 from shared.store.bus import EventPublisher
 from shared.store.cases import CaseRepository

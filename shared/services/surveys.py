@@ -36,8 +36,9 @@ from shared.domain.surveys import (
     quarter_start,
     relational_due,
 )
-from shared.events import DetailType, envelope, put_events_entry
+from shared.events import DetailType
 from shared.events.data import SurveyRequestedData, SurveySuppressedData
+from shared.events.publish import envelope, put_events_entry
 from shared.store.bus import EventPublisher
 from shared.store.contacts import ContactRepository
 from shared.store.surveys import SurveyRepository, sent_survey

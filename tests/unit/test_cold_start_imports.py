@@ -127,7 +127,8 @@ def test_publishing_an_event_loads_no_service_and_no_signal_rules() -> None:
     publish = """
 from datetime import UTC, datetime
 from shared.domain.cases import Case
-from shared.events import DetailType, envelope
+from shared.events import DetailType
+from shared.events.publish import envelope
 at = datetime.now(UTC)
 case = Case(case_id="c", rule="r", account_id="a", quarter="2026-Q4", owner="o", owner_role="csm",
             status="open", sla_hours=24, opened_at=at, due_at=at, summary="s", evidence={},
@@ -143,6 +144,12 @@ envelope(DetailType.CASE_OPENED, "s", at, "c", "a", "customer", case)
         "shared.domain.account_rules",
     ]
     assert _loaded_after(publish, others) == []
+
+
+def test_matching_on_detail_types_loads_no_event_model() -> None:
+    # The CRM mappings (the Slack mapping function) and the dead-letter redrive read the envelope's
+    # names only; the catalog and its models are the publishers'.
+    assert _loaded_after("import shared.crm.slack", ["shared.events.catalog", "shared.events.data"]) == []
 
 
 def _models_of(module_name: str) -> list[type[BaseModel]]:

@@ -21,8 +21,9 @@ from local.event_docs import (
     write,
 )
 from local.event_examples import EXAMPLES, example_data, example_event
-from shared.events import DetailType, envelope
+from shared.events import DetailType
 from shared.events.catalog import CATALOG, Catalog, CatalogEntry, event_schema
+from shared.events.publish import envelope
 
 FIX = "run `make events` (npsops events schemas) and commit docs/events/"
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from local.event_examples import example_data
 from shared.domain.nps import BandCounts, nps_of
 from shared.domain.risk import account_risk
-from shared.events import SOURCE, DetailType, envelope, put_events_entry
+from shared.events import SOURCE, DetailType
+from shared.events.publish import envelope, put_events_entry
 from statemachines import RESPONSE_PIPELINE
 
 
